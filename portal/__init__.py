@@ -1,0 +1,79 @@
+"""Civic Portal: create_app() builds the Flask application."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import config, db
+from .catalog import load_catalog
+from .extensions import babel, csrf, limiter
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def resource(name: str) -> Path:
+    """A folder shipped beside the code: inside the package when installed, at the top of a checkout."""
+    for base in (PACKAGE, PACKAGE.parent):
+        if (base / name).is_dir():
+            return base / name
+    raise FileNotFoundError(f"cannot find the {name!r} folder next to {PACKAGE}")
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    settings = config.load(overrides)
+    app = Flask(
+        __name__,
+        instance_path=settings["INSTANCE_PATH"],
+        template_folder=str(resource("templates")),
+        static_folder=str(resource("static")),
+    )
+    app.config.update(settings)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    app.extensions["catalog"] = load_catalog(app.config["CATALOG_DIR"], app.config["SHIPPED_LOCALES"])
+
+    from .web import assets, errors, i18n, security, templating
+
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        default_translation_directories=str(resource("translations")),
+    )
+    limiter.init_app(app)
+    db.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    assets.init_app(app)
+    templating.init_app(app)
+    app.jinja_env.autoescape = True
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    @app.context_processor
+    def _site():
+        from .web.i18n import current_locale
+
+        catalog = app.extensions["catalog"]
+        return {"site_name": _l("Civic Portal"), "agency_name": catalog.agency.name(current_locale())}
+
+    from .web import health, public, report, tracking
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(report.bp)
+    app.register_blueprint(tracking.bp)
+
+    from . import cli
+
+    cli.init_app(app)
+    return app

@@ -1,0 +1,1 @@
+"""The case domain: drafts, submission, references, statuses, tracking. No Flask in here."""

@@ -1,0 +1,110 @@
+"""Turning a finished draft into a case: one transaction, at most one case per draft."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .. import audit
+from ..models import Case, CaseEvent, Draft
+from ..models.base import utcnow
+from . import drafts, references, states
+from .definitions import definition_of
+from .service_levels import add_working_days
+
+MAX_REFERENCE_TRIES = 8
+
+
+class NotReady(ValueError):
+    """The draft cannot be submitted yet: questions on its route are unanswered, or it ended at an exit."""
+
+    def __init__(self, first_page: str | None):
+        super().__init__(f"draft is not complete (first page to answer: {first_page})")
+        self.first_page = first_page
+
+
+@dataclass(frozen=True)
+class Submitted:
+    case: Case
+    tracking_token: str
+    created: bool  # False when this draft had already been submitted
+
+
+def tracking_token(secret_key: str, draft_token: str) -> str:
+    """The private tracking link's token, derived from the draft's token.
+
+    Whoever holds the draft (the resident's browser) can show the same confirmation again, so a
+    second submission of the same draft never needs a second case.
+    """
+    return hmac.new(secret_key.encode(), f"track:{draft_token}".encode(), hashlib.sha256).hexdigest()
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def submit(session: Session, draft: Draft, draft_token: str, secret_key: str, actor: audit.Actor) -> Submitted:
+    token = tracking_token(secret_key, draft_token)
+    existing = drafts.submitted_case(session, draft)
+    if existing is not None:
+        return Submitted(existing, token, created=False)
+
+    from ..models import ServiceDefinitionVersion
+
+    version = session.get(ServiceDefinitionVersion, draft.definition_id)
+    definition = definition_of(version)
+    answers = dict(draft.answers)
+    if definition.exit_reached(answers):
+        raise NotReady(definition.exit_reached(answers).code)
+    missing = definition.unanswered(answers)
+    if missing:
+        raise NotReady(missing[0].code)
+
+    now = utcnow()
+    today = now.date()
+    contact = draft.contact or {}
+    for attempt in range(MAX_REFERENCE_TRIES):
+        case = Case(
+            reference=references.new_reference(),
+            kind=definition.kind,
+            service_code=definition.code,
+            definition_id=version.id,
+            draft_id=draft.id,
+            status=states.RECEIVED,
+            answers=definition.kept_answers(answers),
+            contact_name=contact.get("name") or None,
+            contact_email=contact.get("email") or None,
+            contact_phone=contact.get("phone") or None,
+            contact_preference=contact.get("preference") or None,
+            locale=draft.locale,
+            tracking_token_hash=hash_token(token),
+            submitted_at=now,
+            respond_by=add_working_days(today, definition.respond_days),
+            resolve_by=add_working_days(today, definition.resolve_days),
+            updated_at=now,
+        )
+        try:
+            with session.begin_nested():
+                session.add(case)
+                session.flush()
+        except IntegrityError:
+            # Either this draft was submitted by a concurrent request, or the reference was taken.
+            existing = drafts.submitted_case(session, draft)
+            if existing is not None:
+                return Submitted(existing, token, created=False)
+            continue
+        break
+    else:  # pragma: no cover - 24**8 references make this practically unreachable
+        raise RuntimeError("could not find a free case reference")
+
+    session.add(CaseEvent(case_id=case.id, occurred_at=now, status_from=None,
+                          status_to=states.RECEIVED, actor=actor.name))
+    audit.record(session, actor, "case.submit", target_type="case", target_id=case.reference,
+                 details={"service": definition.code, "definition_version": version.version})
+    session.flush()
+    session.refresh(case)
+    return Submitted(case, token, created=True)

@@ -1,0 +1,111 @@
+"""Settings, read from the environment.
+
+Defaults are safe for development only. In production (``PORTAL_ENV=production``) the app refuses
+to start without a real ``SECRET_KEY`` and a ``DATABASE_URL``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEV_SECRET = "development-only-secret-key-do-not-use-in-production"
+SHIPPED_LOCALES = ("en", "es", "ar")
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a configuration the portal can run with."""
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+
+# Every environment variable the portal reads, with its default. The README's table is checked
+# against this list by the tests.
+SETTINGS = (
+    Setting("PORTAL_ENV", "development", "development, testing or production"),
+    Setting("SECRET_KEY", "(a fixed development key)", "signs sessions and CSRF tokens; required in production"),
+    Setting("DATABASE_URL", "sqlite:///<instance>/portal.db", "SQLAlchemy URL; postgresql+psycopg://… in production"),
+    Setting("INSTANCE_PATH", "./instance", "folder for the SQLite database and local files"),
+    Setting("CATALOG_DIR", "(the demo city's catalog)", "folder of service definition files"),
+    Setting("RATELIMIT_STORAGE_URI", "memory://", "Flask-Limiter storage; redis://… when running several processes"),
+    Setting("TRACK_RATE_LIMIT", "10 per minute;60 per hour", "attempts at /track per client address"),
+    Setting("COOKIE_SECURE", "true in production, false otherwise", "send cookies only over HTTPS"),
+    Setting("TRUSTED_PROXIES", "0", "how many reverse proxies set X-Forwarded-For/-Proto in front of the app"),
+    Setting("MAX_CONTENT_LENGTH", "1048576", "largest request body accepted, in bytes"),
+    Setting("DEFAULT_LOCALE", "en", "language when the browser asks for none we ship"),
+    Setting("HELP_PHONE", "311", "phone number shown under Help and contact"),
+    Setting("HELP_EMAIL", "help@riverton.example", "email address shown under Help and contact"),
+    Setting("PORT", "5000", "port for make run (127.0.0.1 only)"),
+)
+
+
+def _default_instance() -> Path:
+    return Path(os.environ.get("INSTANCE_PATH") or Path.cwd() / "instance").resolve()
+
+
+def load(overrides: dict | None = None) -> dict:
+    """Build the Flask config mapping from the environment (and test overrides)."""
+    env = os.environ
+    overrides = dict(overrides or {})
+    portal_env = overrides.get("PORTAL_ENV") or env.get("PORTAL_ENV", "development")
+    if portal_env not in {"development", "testing", "production"}:
+        raise ConfigError(f"PORTAL_ENV must be development, testing or production, not {portal_env!r}.")
+    production = portal_env == "production"
+    instance = Path(overrides.get("INSTANCE_PATH") or _default_instance())
+
+    secret = overrides.get("SECRET_KEY") or env.get("SECRET_KEY") or ""
+    if production and (len(secret) < 32 or secret == DEV_SECRET):
+        raise ConfigError(
+            "SECRET_KEY must be set to a random value of at least 32 characters in production "
+            "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
+    database_url = overrides.get("DATABASE_URL") or env.get("DATABASE_URL") or ""
+    if production and not database_url:
+        raise ConfigError("DATABASE_URL must be set in production (postgresql+psycopg://user@host/db).")
+    if not database_url:
+        database_url = f"sqlite:///{instance / 'portal.db'}"
+
+    secure = _flag(env.get("COOKIE_SECURE"), production)
+    cfg = {
+        "PORTAL_ENV": portal_env,
+        "TESTING": portal_env == "testing",
+        "SECRET_KEY": secret or DEV_SECRET,
+        "DATABASE_URL": database_url,
+        "INSTANCE_PATH": str(instance),
+        "CATALOG_DIR": env.get("CATALOG_DIR") or str(Path(__file__).parent / "catalog" / "services"),
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH") or 1024 * 1024),
+        "MAX_FORM_MEMORY_SIZE": 256 * 1024,
+        "MAX_FORM_PARTS": 200,
+        "SESSION_COOKIE_NAME": "__Host-session" if secure else "session",
+        "SESSION_COOKIE_SECURE": secure,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": 12 * 60 * 60,
+        "LOCALE_COOKIE_NAME": "__Host-locale" if secure else "locale",
+        "WTF_CSRF_TIME_LIMIT": 12 * 60 * 60,
+        "WTF_CSRF_SSL_STRICT": True,
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "TRACK_RATE_LIMIT": env.get("TRACK_RATE_LIMIT") or "10 per minute;60 per hour",
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES") or 0),
+        "BABEL_DEFAULT_LOCALE": env.get("DEFAULT_LOCALE") or "en",
+        "SHIPPED_LOCALES": SHIPPED_LOCALES,
+        "HELP_PHONE": env.get("HELP_PHONE") or "311",
+        "HELP_EMAIL": env.get("HELP_EMAIL") or "help@riverton.example",
+    }
+    cfg.update(overrides)
+    if cfg["BABEL_DEFAULT_LOCALE"] not in SHIPPED_LOCALES:
+        raise ConfigError(f"DEFAULT_LOCALE must be one of {', '.join(SHIPPED_LOCALES)}.")
+    return cfg

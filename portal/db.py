@@ -1,0 +1,89 @@
+"""Database engine and the one session (and one transaction) per request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from flask import Flask, g
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+
+# SQLite: a request that may write takes the write lock when its transaction begins, so two
+# concurrent writers wait for each other instead of failing on a stale snapshot.
+_sqlite_immediate: ContextVar[bool] = ContextVar("sqlite_immediate", default=False)
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_connect(dbapi_connection, _record):
+            # Let SQLAlchemy, not the driver, begin transactions (needed for SAVEPOINT to work).
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if _sqlite_immediate.get() else "BEGIN")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def init_app(app: Flask) -> None:
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["db_engine"] = engine
+    app.extensions["db_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+
+    @app.teardown_request
+    def _close(exc: BaseException | None) -> None:
+        session: Session | None = g.pop("db_session", None)
+        if session is not None:
+            # Reached only when the response was not committed (an exception, or a 4xx/5xx).
+            session.rollback()
+            session.close()
+
+    @app.after_request
+    def _commit(response):
+        session: Session | None = g.get("db_session")
+        if session is not None:
+            if response.status_code < 400:
+                session.commit()
+            else:
+                session.rollback()
+            g.pop("db_session").close()
+        return response
+
+
+def session() -> Session:
+    """The request's session; committed once after a successful response, rolled back otherwise."""
+    if "db_session" not in g:
+        from flask import current_app, request
+
+        _sqlite_immediate.set(request.method not in {"GET", "HEAD", "OPTIONS"})
+        g.db_session = current_app.extensions["db_sessionmaker"]()
+    return g.db_session
+
+
+@contextmanager
+def session_scope(app: Flask) -> Iterator[Session]:
+    """A session outside a request (CLI, worker, tests): committed on success."""
+    s: Session = app.extensions["db_sessionmaker"]()
+    _sqlite_immediate.set(True)
+    try:
+        yield s
+        s.commit()
+    except BaseException:
+        s.rollback()
+        raise
+    finally:
+        s.close()

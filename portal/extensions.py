@@ -1,0 +1,16 @@
+"""Extension instances, created without an app and bound in create_app()."""
+
+from flask import request
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_wtf.csrf import CSRFProtect
+
+
+def client_address() -> str:
+    """The client's address, as ProxyFix has already resolved it."""
+    return request.remote_addr or "unknown"
+
+
+csrf = CSRFProtect()
+babel = Babel()
+limiter = Limiter(key_func=client_address, default_limits=[])

@@ -1,0 +1,62 @@
+"""Cases and their append-only history of events."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, utcnow
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_contact_email", "contact_email"),
+        Index("ix_cases_contact_phone", "contact_phone"),
+        Index("ix_cases_status_submitted", "status", "submitted_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    service_code: Mapped[str] = mapped_column(String(64), index=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("service_definition_versions.id"))
+    # The draft this case came from: unique, so one draft can never make two cases.
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id", ondelete="SET NULL"), unique=True)
+    status: Mapped[str] = mapped_column(String(32))
+    answers: Mapped[dict[str, Any]]
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    # Normalised forms (lower-case email, E.164 phone) so tracking can match what was typed.
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    contact_phone: Mapped[str | None] = mapped_column(String(32))
+    contact_preference: Mapped[str | None] = mapped_column(String(16))
+    locale: Mapped[str] = mapped_column(String(8))
+    tracking_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    respond_by: Mapped[date]
+    resolve_by: Mapped[date]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    events: Mapped[list[CaseEvent]] = relationship(
+        back_populates="case", order_by="CaseEvent.id", lazy="selectin"
+    )
+
+
+class CaseEvent(Base):
+    """One thing that happened to a case. Rows are only ever added."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status_from: Mapped[str | None] = mapped_column(String(32))
+    status_to: Mapped[str] = mapped_column(String(32))
+    public_note: Mapped[str | None] = mapped_column(Text)
+    internal_note: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(200))
+
+    case: Mapped[Case] = relationship(back_populates="events")
