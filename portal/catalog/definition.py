@@ -1,0 +1,198 @@
+"""Read-only views of a validated service definition and of the catalog around it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+# Open311 GeoReport v2 datatypes for the portal's own datatypes.
+OPEN311_DATATYPE = {
+    "string": "string", "text": "text", "number": "number", "money": "number",
+    "date": "datetime", "datetime": "datetime", "yesno": "singlevaluelist",
+    "singlevaluelist": "singlevaluelist", "multivaluelist": "multivaluelist",
+    "address": "string", "email": "string", "phone": "string", "file": "string",
+}
+
+
+def pick(text: dict[str, Any], locale: str, fallback: str = "en") -> Any:
+    """The text for a locale. The loader guarantees every shipped locale is present."""
+    return text.get(locale) or text[fallback]
+
+
+@dataclass(frozen=True)
+class Condition:
+    question: str
+    values: frozenset[str]
+
+    def holds(self, answers: dict[str, Any]) -> bool:
+        answer = answers.get(self.question)
+        if isinstance(answer, list):
+            return bool(self.values.intersection(answer))
+        return answer in self.values
+
+
+@dataclass(frozen=True)
+class Question:
+    raw: dict[str, Any] = field(repr=False)
+
+    @property
+    def code(self) -> str:
+        return self.raw["code"]
+
+    @property
+    def datatype(self) -> str:
+        return self.raw["datatype"]
+
+    @property
+    def required(self) -> bool:
+        return bool(self.raw.get("required", False)) and self.datatype != "exit"
+
+    @property
+    def is_exit(self) -> bool:
+        return self.datatype == "exit"
+
+    @property
+    def max_length(self) -> int:
+        return int(self.raw.get("max_length") or (2000 if self.datatype == "text" else 200))
+
+    @property
+    def minimum(self) -> float | None:
+        return self.raw.get("min")
+
+    @property
+    def maximum(self) -> float | None:
+        return self.raw.get("max")
+
+    @property
+    def conditions(self) -> tuple[Condition, ...]:
+        spec = self.raw.get("show_if")
+        if not spec:
+            return ()
+        specs = spec if isinstance(spec, list) else [spec]
+        return tuple(
+            Condition(s["question"], frozenset([s["equals"]] if "equals" in s else s["any_of"]))
+            for s in specs
+        )
+
+    def applies(self, answers: dict[str, Any]) -> bool:
+        return all(c.holds(answers) for c in self.conditions)
+
+    def text(self, locale: str) -> dict[str, str]:
+        return pick(self.raw["text"], locale)
+
+    def label(self, locale: str) -> str:
+        return self.text(locale)["label"]
+
+    def values(self, locale: str) -> list[tuple[str, str]]:
+        return [(v["key"], pick(v["text"], locale)) for v in self.raw.get("values", [])]
+
+    def value_keys(self) -> set[str]:
+        if self.datatype == "yesno":
+            return {"yes", "no"}
+        return {v["key"] for v in self.raw.get("values", [])}
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    raw: dict[str, Any] = field(repr=False)
+
+    @property
+    def code(self) -> str:
+        return self.raw["code"]
+
+    @property
+    def kind(self) -> str:
+        return self.raw["kind"]
+
+    @property
+    def topic(self) -> str:
+        return self.raw["topic"]
+
+    @property
+    def department(self) -> str:
+        return self.raw["department"]
+
+    @property
+    def respond_days(self) -> int:
+        return self.raw["service_level"]["respond_days"]
+
+    @property
+    def resolve_days(self) -> int:
+        return self.raw["service_level"]["resolve_days"]
+
+    @property
+    def open311_type(self) -> str:
+        return self.raw.get("open311_type", "realtime")
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(Question(q) for q in self.raw["questions"])
+
+    def question(self, code: str) -> Question | None:
+        return next((q for q in self.questions if q.code == code), None)
+
+    def route(self, answers: dict[str, Any]) -> list[Question]:
+        """The pages asked, in order, given the answers so far; it stops at an exit page."""
+        pages = []
+        for q in self.questions:
+            if q.applies(answers):
+                pages.append(q)
+                if q.is_exit:
+                    break
+        return pages
+
+    def exit_reached(self, answers: dict[str, Any]) -> Question | None:
+        pages = self.route(answers)
+        return pages[-1] if pages and pages[-1].is_exit else None
+
+    def unanswered(self, answers: dict[str, Any]) -> list[Question]:
+        """Pages on the route not yet answered (an optional question left blank counts as answered)."""
+        return [q for q in self.route(answers) if not q.is_exit and q.code not in answers]
+
+    def kept_answers(self, answers: dict[str, Any]) -> dict[str, Any]:
+        """Only the answers to questions on the route: an answer to a question no longer asked is dropped."""
+        return {q.code: answers[q.code] for q in self.route(answers) if q.code in answers}
+
+    def text(self, locale: str) -> dict[str, Any]:
+        return pick(self.raw["text"], locale)
+
+    def name(self, locale: str) -> str:
+        return self.text(locale)["name"]
+
+    @property
+    def digest(self) -> str:
+        canonical = json.dumps(self.raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Named:
+    code: str
+    text: dict[str, dict[str, str]]
+
+    def name(self, locale: str) -> str:
+        return pick(self.text, locale)["name"]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    agency: Named
+    topics: tuple[Named, ...]
+    departments: tuple[Named, ...]
+    services: dict[str, ServiceDefinition]
+
+    def service(self, code: str) -> ServiceDefinition | None:
+        return self.services.get(code)
+
+    def by_topic(self, kind: str | None = None) -> list[tuple[Named, list[ServiceDefinition]]]:
+        groups = []
+        for topic in self.topics:
+            members = [
+                s for s in self.services.values()
+                if s.topic == topic.code and (kind is None or s.kind == kind)
+            ]
+            if members:
+                groups.append((topic, members))
+        return groups

@@ -1,0 +1,155 @@
+"""JSON Schema of a service definition file and of the catalog file (see FORMAT.md)."""
+
+from __future__ import annotations
+
+CODE = {"type": "string", "pattern": "^[a-z][a-z0-9-]{0,63}$"}
+QUESTION_CODE = {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,63}$"}
+VALUE_KEY = {"type": "string", "pattern": "^[a-z0-9_]{1,64}$"}
+LINE = {"type": "string", "minLength": 1, "maxLength": 300}
+PARAGRAPHS = {"type": "string", "minLength": 1, "maxLength": 4000}
+
+DATATYPES = [
+    "string", "text", "number", "money", "date", "datetime", "yesno", "singlevaluelist",
+    "multivaluelist", "address", "email", "phone", "file", "group", "exit",
+]
+KINDS = ["complaint", "permit", "benefit"]
+# Datatypes the question pages can ask today. The format already names the others; the loader
+# refuses them, naming the file and field, until the question pages can ask them.
+ASKABLE = set(DATATYPES) - {"file", "group"}
+
+
+def localized(properties: dict, required: list[str]) -> dict:
+    """A mapping of locale code to an object of the given text properties."""
+    return {
+        "type": "object",
+        "minProperties": 1,
+        "propertyNames": {"pattern": "^[a-z]{2,3}(_[A-Z]{2})?$"},
+        "additionalProperties": {
+            "type": "object",
+            "properties": properties,
+            "required": required,
+            "additionalProperties": False,
+        },
+    }
+
+
+def localized_string() -> dict:
+    return {
+        "type": "object",
+        "minProperties": 1,
+        "propertyNames": {"pattern": "^[a-z]{2,3}(_[A-Z]{2})?$"},
+        "additionalProperties": LINE,
+    }
+
+
+CONDITION = {
+    "type": "object",
+    "properties": {
+        "question": QUESTION_CODE,
+        "equals": {"type": "string"},
+        "any_of": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+    },
+    "required": ["question"],
+    "oneOf": [{"required": ["equals"]}, {"required": ["any_of"]}],
+    "additionalProperties": False,
+}
+
+QUESTION: dict = {
+    "type": "object",
+    "properties": {
+        "code": QUESTION_CODE,
+        "datatype": {"enum": DATATYPES},
+        "required": {"type": "boolean"},
+        "max_length": {"type": "integer", "minimum": 1, "maximum": 10000},
+        "min": {"type": "number"},
+        "max": {"type": "number"},
+        "show_if": {"oneOf": [CONDITION, {"type": "array", "items": CONDITION, "minItems": 1}]},
+        "values": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "properties": {"key": VALUE_KEY, "text": localized_string()},
+                "required": ["key", "text"],
+                "additionalProperties": False,
+            },
+        },
+        "questions": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/question"}},
+        "text": localized(
+            {"label": LINE, "hint": LINE, "error": LINE, "body": PARAGRAPHS, "add_label": LINE},
+            ["label"],
+        ),
+    },
+    "required": ["code", "datatype", "text"],
+    "additionalProperties": False,
+    "allOf": [
+        {
+            "if": {"properties": {"datatype": {"enum": ["singlevaluelist", "multivaluelist"]}}},
+            "then": {"required": ["values"]},
+            "else": {"not": {"required": ["values"]}},
+        },
+        {
+            "if": {"properties": {"datatype": {"const": "group"}}},
+            "then": {"required": ["questions"]},
+            "else": {"not": {"required": ["questions"]}},
+        },
+    ],
+}
+
+SERVICE: dict = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$defs": {"question": QUESTION},
+    "type": "object",
+    "properties": {
+        "code": CODE,
+        "kind": {"enum": KINDS},
+        "topic": CODE,
+        "department": CODE,
+        "service_level": {
+            "type": "object",
+            "properties": {
+                "respond_days": {"type": "integer", "minimum": 0, "maximum": 365},
+                "resolve_days": {"type": "integer", "minimum": 0, "maximum": 730},
+            },
+            "required": ["respond_days", "resolve_days"],
+            "additionalProperties": False,
+        },
+        "open311_type": {"enum": ["realtime", "batch", "blackbox"]},
+        "text": localized(
+            {
+                "name": LINE,
+                "description": LINE,
+                "keywords": {"type": "array", "items": LINE},
+                "next_steps": PARAGRAPHS,
+            },
+            ["name", "description", "next_steps"],
+        ),
+        "questions": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/question"}},
+    },
+    "required": ["code", "kind", "topic", "department", "service_level", "text", "questions"],
+    "additionalProperties": False,
+}
+
+NAMED = {
+    "type": "object",
+    "properties": {"code": CODE, "text": localized({"name": LINE}, ["name"])},
+    "required": ["code", "text"],
+    "additionalProperties": False,
+}
+
+CATALOG: dict = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "properties": {
+        "agency": {
+            "type": "object",
+            "properties": {"text": localized({"name": LINE}, ["name"])},
+            "required": ["text"],
+            "additionalProperties": False,
+        },
+        "topics": {"type": "array", "minItems": 1, "items": NAMED},
+        "departments": {"type": "array", "minItems": 1, "items": NAMED},
+    },
+    "required": ["agency", "topics", "departments"],
+    "additionalProperties": False,
+}
