@@ -1,0 +1,1 @@
+"""The question-page runner: service definition to WTForms forms, and answers back to text."""

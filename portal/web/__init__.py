@@ -1,0 +1,1 @@
+"""HTML blueprints and their web helpers."""

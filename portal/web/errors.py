@@ -1,0 +1,59 @@
+"""Error pages: translated, with the right status, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger("portal.errors")
+
+MESSAGES = {
+    400: (_l("Something was wrong with the request"),
+          _l("The page could not use what was sent. Go back, check what you entered and try again.")),
+    403: (_l("You cannot see this page"), _l("You do not have permission to see this page.")),
+    404: (_l("Page not found"),
+          _l("If you typed the web address, check it is correct. If you pasted it, check you copied all of it.")),
+    405: (_l("This page cannot do that"), _l("Go back to the page you came from and try again.")),
+    413: (_l("What you sent is too large"),
+          _l("Make your answer shorter, or send a smaller file, and try again.")),
+    429: (_l("Too many attempts"),
+          _l("You have tried too many times. Wait a few minutes, then try again.")),
+    500: (_l("Sorry, something went wrong on our side"),
+          _l("Your answers have not been lost. Try again in a few minutes.")),
+    503: (_l("Sorry, the service is unavailable"), _l("Try again in a few minutes.")),
+}
+SESSION_EXPIRED = (
+    _l("Your form expired"),
+    _l("For your security, forms stop working after some time, or when cookies are blocked. "
+       "Go back, reload the page and try again. Check that cookies are allowed for this site."),
+)
+
+
+def render_error(code: int, title=None, body=None):
+    default_title, default_body = MESSAGES.get(code, MESSAGES[400] if code < 500 else MESSAGES[500])
+    if request.path.startswith("/api/"):
+        return {"error": {"status": code, "message": str(title or default_title)}}, code
+    return render_template("errors/error.html", title=title or default_title,
+                           body=body or default_body, status=code), code
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(error):
+        return render_error(400, *SESSION_EXPIRED)
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        code = error.code or 500
+        if code not in MESSAGES:
+            code = 400 if code < 500 else 500
+        return render_error(code)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(InternalServerError.code)
