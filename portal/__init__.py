@@ -74,6 +74,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(tracking.bp)
 
     from . import cli
+    from .web import access
 
     cli.init_app(app)
+    access.check_declared(app)
     return app

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 
-ALPHABET = "ACDEFHJKMNPQRTUVWXY34679"
+ALPHABET = "ACDEFHJKMNPQRTUVWXY3479"
 _RANDOM_LENGTH = 8
 _PATTERN = re.compile(f"^[{ALPHABET}]{{9}}$")
 
