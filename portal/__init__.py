@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, db
 from .catalog import load_catalog
-from .extensions import babel, csrf, limiter
+from .extensions import babel, compress, csrf, limiter
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -50,6 +50,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         default_translation_directories=str(resource("translations")),
     )
     limiter.init_app(app)
+    compress.init_app(app)
     db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)

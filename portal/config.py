@@ -102,6 +102,11 @@ def load(overrides: dict | None = None) -> dict:
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES") or 0),
         "BABEL_DEFAULT_LOCALE": env.get("DEFAULT_LOCALE") or "en",
         "SHIPPED_LOCALES": SHIPPED_LOCALES,
+        # Compress static text assets only: pages carry CSRF tokens and personal data, and
+        # compressing them alongside reflected input would open them to BREACH-style attacks.
+        "COMPRESS_MIMETYPES": ["text/css", "text/javascript", "application/javascript", "image/svg+xml"],
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_MIN_SIZE": 512,
         "HELP_PHONE": env.get("HELP_PHONE") or "311",
         "HELP_EMAIL": env.get("HELP_EMAIL") or "help@riverton.example",
     }

@@ -2,6 +2,7 @@
 
 from flask import request
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_wtf.csrf import CSRFProtect
 
@@ -12,5 +13,6 @@ def client_address() -> str:
 
 
 csrf = CSRFProtect()
+compress = Compress()
 babel = Babel()
 limiter = Limiter(key_func=client_address, default_limits=[])

@@ -81,3 +81,16 @@ def test_a_server_error_is_a_friendly_page(app):
     body = response.get_data(as_text=True)
     assert "secret internals" not in body and "Traceback" not in body
     assert "<h1>" in body
+
+
+def test_assets_are_compressed_but_pages_are_not(client, app):
+    import json
+    from pathlib import Path
+
+    manifest = json.loads((Path(app.static_folder) / "dist" / "manifest.json").read_text())
+    css = client.get(f"/static/dist/{manifest['portal.css']}", headers={"Accept-Encoding": "gzip"})
+    assert css.headers["Content-Encoding"] == "gzip"
+    css.close()
+    # Pages hold CSRF tokens next to reflected input: never compressed (BREACH).
+    page = client.get("/services?q=pothole", headers={"Accept-Encoding": "gzip, br"})
+    assert "Content-Encoding" not in page.headers
