@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
 from flask import Flask
@@ -10,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, db
-from .catalog import load_catalog
+from .catalog import CatalogError, load_catalog
 from .extensions import babel, compress, csrf, limiter
 
 PACKAGE = Path(__file__).resolve().parent
@@ -25,6 +26,22 @@ def resource(name: str) -> Path:
 
 
 def create_app(overrides: dict | None = None) -> Flask:
+    """The portal application.
+
+    Called without overrides — by ``flask``, ``civic-portal`` or gunicorn — a configuration or
+    catalog error stops start-up with one clear line instead of a traceback. Called with overrides
+    (tests, scripts), the error is raised.
+    """
+    try:
+        return _create_app(overrides)
+    except (config.ConfigError, CatalogError) as error:
+        if overrides is not None:
+            raise
+        sys.stderr.write(f"Civic Portal cannot start: {error}\n")
+        raise SystemExit(2) from None
+
+
+def _create_app(overrides: dict | None) -> Flask:
     settings = config.load(overrides)
     app = Flask(
         __name__,
