@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEV_SECRET = "development-only-secret-key-do-not-use-in-production"
 SHIPPED_LOCALES = ("en", "es", "ar")
@@ -45,6 +46,7 @@ SETTINGS = (
     Setting("TRUSTED_PROXIES", "0", "how many reverse proxies set X-Forwarded-For/-Proto in front of the app"),
     Setting("MAX_CONTENT_LENGTH", "1048576", "largest request body accepted, in bytes"),
     Setting("DEFAULT_LOCALE", "en", "language when the browser asks for none we ship"),
+    Setting("TIMEZONE", "America/New_York", "the agency's time zone, for dates shown and due dates"),
     Setting("HELP_PHONE", "311", "phone number shown under Help and contact"),
     Setting("HELP_EMAIL", "help@riverton.example", "email address shown under Help and contact"),
     Setting("PORT", "5000", "port for make run (127.0.0.1 only)"),
@@ -101,6 +103,7 @@ def load(overrides: dict | None = None) -> dict:
         "TRACK_RATE_LIMIT": env.get("TRACK_RATE_LIMIT") or "10 per minute;60 per hour",
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES") or 0),
         "BABEL_DEFAULT_LOCALE": env.get("DEFAULT_LOCALE") or "en",
+        "BABEL_DEFAULT_TIMEZONE": env.get("TIMEZONE") or "America/New_York",
         "SHIPPED_LOCALES": SHIPPED_LOCALES,
         # Compress static text assets only: pages carry CSRF tokens and personal data, and
         # compressing them alongside reflected input would open them to BREACH-style attacks.
@@ -111,6 +114,10 @@ def load(overrides: dict | None = None) -> dict:
         "HELP_EMAIL": env.get("HELP_EMAIL") or "help@riverton.example",
     }
     cfg.update(overrides)
+    try:
+        ZoneInfo(cfg["BABEL_DEFAULT_TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"TIMEZONE {cfg['BABEL_DEFAULT_TIMEZONE']!r} is not a known time zone, like America/Chicago.") from None
     if cfg["BABEL_DEFAULT_LOCALE"] not in SHIPPED_LOCALES:
         raise ConfigError(f"DEFAULT_LOCALE must be one of {', '.join(SHIPPED_LOCALES)}.")
     return cfg

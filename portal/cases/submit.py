@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -47,7 +48,11 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def submit(session: Session, draft: Draft, draft_token: str, secret_key: str, actor: audit.Actor) -> Submitted:
+def submit(
+    session: Session, draft: Draft, draft_token: str, secret_key: str, actor: audit.Actor,
+    timezone: str = "UTC",
+) -> Submitted:
+    """Make the case for a finished draft; due dates count working days in the agency's time zone."""
     token = tracking_token(secret_key, draft_token)
     existing = drafts.submitted_case(session, draft)
     if existing is not None:
@@ -65,7 +70,7 @@ def submit(session: Session, draft: Draft, draft_token: str, secret_key: str, ac
         raise NotReady(missing[0].code)
 
     now = utcnow()
-    today = now.date()
+    today = now.astimezone(ZoneInfo(timezone)).date()
     contact = draft.contact or {}
     for attempt in range(MAX_REFERENCE_TRIES):
         case = Case(

@@ -192,7 +192,8 @@ def check(code: str):
     if form.validate_on_submit():
         actor = Actor("guest", "web", request.remote_addr)
         try:
-            submit(db.session(), draft, _token(code), current_app.config["SECRET_KEY"], actor)
+            submit(db.session(), draft, _token(code), current_app.config["SECRET_KEY"], actor,
+                   timezone=current_app.config["BABEL_DEFAULT_TIMEZONE"])
         except NotReady as not_ready:  # answers changed under us in another tab
             return redirect(_where_next(definition, draft.answers, None, change=False)
                             if not_ready.first_page else url_for(".check", code=code))
