@@ -31,6 +31,18 @@ def find_by_reference(session: Session, reference: str, contact: str) -> Case | 
     return None
 
 
+def get(session: Session, reference: str) -> Case | None:
+    """A case by reference, for a caller that has already checked access to it."""
+    return session.scalar(select(Case).filter_by(reference=reference))
+
+
+def definition_for(session: Session, case: Case):
+    from ..models import ServiceDefinitionVersion
+    from .definitions import definition_of
+
+    return definition_of(session.get(ServiceDefinitionVersion, case.definition_id))
+
+
 def find_by_token(session: Session, token: str) -> Case | None:
     if not token or len(token) > 128:
         return None

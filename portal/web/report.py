@@ -7,13 +7,12 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from .. import db
 from ..audit import Actor
 from ..cases import drafts
-from ..cases.definitions import definition_of
 from ..cases.submit import NotReady, submit
 from ..catalog import Question, ServiceDefinition
 from ..forms.contact import ContactForm
 from ..forms.display import display
 from ..forms.pages import build
-from ..models import Draft, ServiceDefinitionVersion
+from ..models import Draft
 from .i18n import current_locale
 from .security import personal_data
 
@@ -35,7 +34,7 @@ def _draft(code: str) -> tuple[Draft | None, ServiceDefinition]:
     draft = drafts.find(db.session(), token, code)
     if draft is None:
         return None, current
-    return draft, definition_of(db.session().get(ServiceDefinitionVersion, draft.definition_id))
+    return draft, drafts.definition_of_draft(db.session(), draft)
 
 
 def _token(code: str) -> str:

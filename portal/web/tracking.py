@@ -10,11 +10,10 @@ from wtforms.validators import ValidationError
 
 from .. import db
 from ..cases import tracking
-from ..cases.definitions import definition_of
 from ..cases.references import normalise
 from ..extensions import limiter
 from ..forms.display import display
-from ..models import Case, ServiceDefinitionVersion
+from ..models import Case
 from .i18n import current_locale
 from .security import personal_data
 
@@ -78,7 +77,7 @@ def track():
 
 def _show(case: Case):
     locale = current_locale()
-    definition = definition_of(db.session().get(ServiceDefinitionVersion, case.definition_id))
+    definition = tracking.definition_for(db.session(), case)
     rows = [
         {"key": q.label(locale), "lines": display(q, case.answers.get(q.code), locale), "href": None}
         for q in definition.route(case.answers) if not q.is_exit
@@ -92,7 +91,7 @@ def _show(case: Case):
 def case(reference: str):
     if reference not in session.get(TRACKED, []):
         return redirect(url_for(".track"))
-    found = db.session().query(Case).filter_by(reference=reference).one_or_none()
+    found = tracking.get(db.session(), reference)
     if found is None:
         abort(404)
     return _show(found)
