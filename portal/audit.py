@@ -80,11 +80,11 @@ def record(
     row.hash = _digest(row.prev_hash, _fields(row))
     session.add(row)
     session.flush()
-    log.info(
-        "audit",
-        extra={"audit": {"action": action, "outcome": outcome, "actor": actor.name,
-                         "source": actor.source, "target": f"{target_type}:{target_id}"}},
-    )
+    log.info("audit %s", json.dumps({
+        "id": row.id, "at": row.occurred_at.isoformat(), "action": action, "outcome": outcome,
+        "actor": actor.name, "source": actor.source, "address": actor.address,
+        "target": f"{target_type}:{target_id}",
+    }, ensure_ascii=False))
     return row
 
 
