@@ -1,0 +1,171 @@
+/*
+ * Civic Portal: progressive enhancement. Every page works without this file.
+ *
+ * 1. Error summary ([data-module="error-summary"], tabindex="-1"): focused
+ *    when the page loads; its links (<a href="#field-id">) move focus to the
+ *    field and bring the field's label or legend into view.
+ * 2. form[data-prevent-double-submit]: a second submit within a few seconds
+ *    of the first is ignored. The button stays enabled and announced as is.
+ *
+ * Plain ES5, no dependencies, no inline styles.
+ */
+(function () {
+  "use strict";
+
+  var DOUBLE_SUBMIT_WINDOW_MS = 5000;
+
+  if (!document.querySelector || !document.addEventListener) {
+    return;
+  }
+
+  function closest(element, tagName) {
+    var name = tagName.toUpperCase();
+    while (element && element.nodeType === 1) {
+      if (element.tagName === name) {
+        return element;
+      }
+      element = element.parentNode;
+    }
+    return null;
+  }
+
+  function legendOf(fieldset) {
+    var child = fieldset.firstElementChild;
+    while (child) {
+      if (child.tagName === "LEGEND") {
+        return child;
+      }
+      child = child.nextElementSibling;
+    }
+    return null;
+  }
+
+  function labelFor(field) {
+    var labels = document.getElementsByTagName("label");
+    for (var i = 0; i < labels.length; i += 1) {
+      if (labels[i].htmlFor === field.id) {
+        return labels[i];
+      }
+    }
+    return closest(field, "label");
+  }
+
+  // The element to bring into view for a field: the fieldset's legend for
+  // radios, checkboxes and grouped inputs (such as a date) when the legend
+  // and the field fit on screen together, otherwise the field's own label.
+  function captionFor(field) {
+    var fieldset = closest(field, "fieldset");
+    var legend = fieldset ? legendOf(fieldset) : null;
+    var label = labelFor(field);
+    var type = (field.getAttribute("type") || "").toLowerCase();
+
+    if (legend) {
+      if (type === "radio" || type === "checkbox" || !label) {
+        return legend;
+      }
+      var legendTop = legend.getBoundingClientRect().top;
+      var fieldRect = field.getBoundingClientRect();
+      var viewport = window.innerHeight || document.documentElement.clientHeight;
+      if (fieldRect.top + fieldRect.height - legendTop < viewport) {
+        return legend;
+      }
+    }
+    return label || field;
+  }
+
+  function targetId(link) {
+    var href = link.getAttribute("href") || "";
+    if (href.charAt(0) !== "#" || href.length < 2) {
+      return null;
+    }
+    try {
+      return decodeURIComponent(href.slice(1));
+    } catch (error) {
+      return href.slice(1);
+    }
+  }
+
+  function focusField(field) {
+    var caption = captionFor(field);
+    try {
+      field.focus({ preventScroll: true });
+    } catch (error) {
+      field.focus();
+    }
+    if (caption.scrollIntoView) {
+      caption.scrollIntoView();
+    }
+  }
+
+  function initErrorSummary() {
+    var summary = document.querySelector('[data-module="error-summary"]');
+    if (!summary) {
+      return;
+    }
+
+    summary.addEventListener("click", function (event) {
+      var link = closest(event.target, "a");
+      if (!link || !summary.contains(link)) {
+        return;
+      }
+      var id = targetId(link);
+      var field = id ? document.getElementById(id) : null;
+      if (!field) {
+        return;
+      }
+      event.preventDefault();
+      focusField(field);
+    });
+
+    summary.focus();
+  }
+
+  function initDoubleSubmit() {
+    var lastSubmit = [];
+
+    function findEntry(form) {
+      for (var i = 0; i < lastSubmit.length; i += 1) {
+        if (lastSubmit[i].form === form) {
+          return lastSubmit[i];
+        }
+      }
+      return null;
+    }
+
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (!form || form.tagName !== "FORM" || !form.hasAttribute("data-prevent-double-submit")) {
+        return;
+      }
+      var now = new Date().getTime();
+      var entry = findEntry(form);
+      if (entry && now - entry.time < DOUBLE_SUBMIT_WINDOW_MS) {
+        event.preventDefault();
+        return;
+      }
+      if (entry) {
+        entry.time = now;
+      } else {
+        lastSubmit.push({ form: form, time: now });
+      }
+    });
+
+    // Coming back to a page kept in the browser's cache starts afresh.
+    window.addEventListener("pageshow", function (event) {
+      if (event.persisted) {
+        lastSubmit = [];
+      }
+    });
+  }
+
+  function init() {
+    initErrorSummary();
+    initDoubleSubmit();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
