@@ -1,9 +1,15 @@
 """SQLAlchemy models, one module per aggregate."""
 
+from .accounts import Account, AccountSession, EmailToken, Identity
 from .audit import AuditRecord
 from .base import Base
 from .cases import Case, CaseEvent
 from .catalog import ServiceDefinitionVersion
+from .contact import ContactPreferences
 from .drafts import Draft
+from .notifications import DeliveryAttempt, Notification
 
-__all__ = ["AuditRecord", "Base", "Case", "CaseEvent", "Draft", "ServiceDefinitionVersion"]
+__all__ = [
+    "Account", "AccountSession", "AuditRecord", "Base", "Case", "CaseEvent", "ContactPreferences",
+    "DeliveryAttempt", "Draft", "EmailToken", "Identity", "Notification", "ServiceDefinitionVersion",
+]

@@ -25,6 +25,7 @@ class Case(Base):
     service_code: Mapped[str] = mapped_column(String(64), index=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("service_definition_versions.id"))
     # The draft this case came from: unique, so one draft can never make two cases.
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"), index=True)
     draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id", ondelete="SET NULL"), unique=True)
     status: Mapped[str] = mapped_column(String(32))
     answers: Mapped[dict[str, Any]]

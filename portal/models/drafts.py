@@ -18,6 +18,7 @@ class Draft(Base):
     # The draft is found by a random token kept in the resident's session; only its hash is stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("service_definition_versions.id"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     contact: Mapped[dict[str, Any]] = mapped_column(default=dict)
     locale: Mapped[str] = mapped_column(String(8))
