@@ -1,0 +1,127 @@
+"""Queueing messages in the outbox, in the caller's transaction.
+
+Who gets a message, on which channel and in which language is decided here, from the resident's
+contact preferences (their account's, or the ones given with a guest case). The worker
+(``portal.notify.worker``) only delivers what is queued.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..models import Account, Case, ContactPreferences, Notification
+from ..models.base import utcnow
+
+# The channel used for each preferred way of hearing from the agency.
+CHANNEL_FOR = {"email": "email", "text": "sms", "phone": "call", "post": "letter"}
+CHANNELS = ("email", "sms", "call", "letter")
+
+# Messages a resident cannot switch off: the law requires them, or the account depends on them.
+REQUIRED = {
+    "case_received", "case_decided", "info_requested",
+    "verify_email", "reset_password", "email_changed", "password_changed", "account_deleted",
+    "register_existing",
+}
+# Which preference switches off each optional message.
+OPTIONAL_SWITCH = {"case_updated": "want_updates", "reminder": "want_reminders"}
+
+
+@dataclass(frozen=True)
+class Route:
+    channel: str
+    recipient: dict[str, Any]
+    locale: str
+
+
+def preferences_for_case(session: Session, case: Case) -> ContactPreferences | None:
+    if case.account_id is not None:
+        prefs = session.scalar(select(ContactPreferences).filter_by(account_id=case.account_id))
+        if prefs is not None:
+            return prefs
+    return session.scalar(select(ContactPreferences).filter_by(case_id=case.id))
+
+
+def _recipient(channel: str, prefs: ContactPreferences | None, case: Case | None, account: Account | None):
+    email = (prefs.email if prefs else None) or (case.contact_email if case else None) or (account.email if account else None)
+    phone = (prefs.phone if prefs else None) or (case.contact_phone if case else None)
+    name = (case.contact_name if case else None) or (account.name if account else None) or ""
+    if channel == "email" and email:
+        return {"email": email, "name": name}
+    if channel in ("sms", "call") and phone:
+        return {"phone": phone, "name": name}
+    if channel == "letter" and prefs and prefs.postal.get("line1"):
+        return {"name": name, "postal": dict(prefs.postal)}
+    return None
+
+
+def route_for_case(session: Session, case: Case, template: str) -> Route | None:
+    """Where a message about ``case`` goes, or None when the resident gave no way to reach them
+    or switched this optional message off."""
+    prefs = preferences_for_case(session, case)
+    account = session.get(Account, case.account_id) if case.account_id else None
+    switch = OPTIONAL_SWITCH.get(template)
+    if switch and prefs is not None and not getattr(prefs, switch):
+        return None
+    preferred = prefs.preferred_channel if prefs else (case.contact_preference or "email")
+    locale = (prefs.locale if prefs else None) or case.locale
+    order = [CHANNEL_FOR.get(preferred)] if preferred in CHANNEL_FOR else []
+    if preferred == "none" and template not in REQUIRED:
+        return None
+    # A required message falls back to any channel the resident gave us.
+    if template in REQUIRED or not order:
+        order += [c for c in ("email", "sms", "letter") if c not in order]
+    for channel in order:
+        recipient = _recipient(channel, prefs, case, account)
+        if recipient is not None:
+            return Route(channel, recipient, locale)
+    return None
+
+
+def queue(
+    session: Session, *, key: str, template: str, route: Route, context: dict[str, Any],
+    account_id: int | None = None, case_id: int | None = None,
+) -> Notification | None:
+    """Add one message to the outbox. ``key`` names the message owed (e.g. "case:42:received"):
+    queueing the same key twice keeps the first."""
+    existing = session.scalar(select(Notification).filter_by(key=key))
+    if existing is not None:
+        return existing
+    note = Notification(
+        key=key, channel=route.channel, template=template, locale=route.locale,
+        recipient=route.recipient, context=context, optional=template not in REQUIRED,
+        account_id=account_id, case_id=case_id, next_attempt_at=utcnow(),
+    )
+    try:
+        with session.begin_nested():
+            session.add(note)
+    except IntegrityError:
+        return session.scalar(select(Notification).filter_by(key=key))
+    return note
+
+
+def queue_for_case(session: Session, case: Case, template: str, key: str, context: dict[str, Any]) -> Notification | None:
+    route = route_for_case(session, case, template)
+    if route is None:
+        return None
+    context = {"reference": case.reference, "service_code": case.service_code, **context}
+    return queue(session, key=key, template=template, route=route, context=context,
+                 account_id=case.account_id, case_id=case.id)
+
+
+def queue_for_account(session: Session, account: Account, template: str, key: str,
+                      context: dict[str, Any], *, email: str | None = None) -> Notification:
+    """An account message, always by email (to ``email`` when given, e.g. a new or old address)."""
+    route = Route("email", {"email": email or account.email, "name": account.name or ""}, account.locale)
+    return queue(session, key=key, template=template, route=route, context=context, account_id=account.id)
+
+
+def queue_to_address(session: Session, email: str, locale: str, template: str, key: str,
+                     context: dict[str, Any]) -> Notification:
+    """A message to an email address with no account behind it (kept for symmetry of timing)."""
+    route = Route("email", {"email": email, "name": ""}, locale)
+    return queue(session, key=key, template=template, route=route, context=context)
