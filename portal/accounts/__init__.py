@@ -1,0 +1,1 @@
+"""Residents' accounts: passwords, sessions, email links, contact preferences. No Flask in here."""

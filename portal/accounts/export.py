@@ -1,0 +1,63 @@
+"""Everything the portal holds about a resident, for them to download."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Account, AccountSession, Case, ContactPreferences, Notification
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def gather(session: Session, account: Account) -> dict[str, Any]:
+    prefs = session.scalar(select(ContactPreferences).filter_by(account_id=account.id))
+    cases = session.scalars(select(Case).filter_by(account_id=account.id).order_by(Case.id)).all()
+    signed_in = session.scalars(
+        select(AccountSession).filter_by(account_id=account.id).order_by(AccountSession.id)
+    ).all()
+    messages = session.scalars(
+        select(Notification).filter_by(account_id=account.id).order_by(Notification.id)
+    ).all()
+    return {
+        "account": {
+            "email": account.email, "email_verified_at": _iso(account.email_verified_at),
+            "name": account.name, "language": account.locale, "created_at": _iso(account.created_at),
+            "password_changed_at": _iso(account.password_changed_at),
+            "sign_in_providers": [i.issuer for i in account.identities],
+        },
+        "contact_preferences": None if prefs is None else {
+            "preferred_channel": prefs.preferred_channel, "email": prefs.email, "phone": prefs.phone,
+            "text_ok": prefs.text_ok, "postal_address": prefs.postal, "language": prefs.locale,
+            "large_print": prefs.large_print, "braille": prefs.braille, "audio": prefs.audio,
+            "easy_read": prefs.easy_read, "interpreter_language": prefs.interpreter_language,
+            "tty_relay": prefs.tty_relay, "updates": prefs.want_updates,
+            "requests_for_information": prefs.want_info_requests, "reminders": prefs.want_reminders,
+        },
+        "requests": [
+            {
+                "reference": c.reference, "service": c.service_code, "status": c.status,
+                "submitted_at": _iso(c.submitted_at), "answers": c.answers,
+                "contact": {"name": c.contact_name, "email": c.contact_email, "phone": c.contact_phone},
+                "updates": [
+                    {"at": _iso(e.occurred_at), "status": e.status_to, "note": e.public_note}
+                    for e in c.events
+                ],
+            }
+            for c in cases
+        ],
+        "sessions": [
+            {"started_at": _iso(s.created_at), "last_seen_at": _iso(s.last_seen_at),
+             "ended_at": _iso(s.revoked_at), "address": s.address, "browser": s.user_agent}
+            for s in signed_in
+        ],
+        "messages": [
+            {"at": _iso(n.created_at), "channel": n.channel, "message": n.template, "status": n.status,
+             "sent_at": _iso(n.sent_at)}
+            for n in messages
+        ],
+    }

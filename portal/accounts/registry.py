@@ -1,0 +1,172 @@
+"""Creating, verifying, signing in, changing and deleting accounts.
+
+Nothing here tells a caller whether an email address has an account: sign-up, sign-in and
+password reset give the same outcome either way, and the owner of an address is told by email.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from .. import audit
+from ..models import Account, Case
+from ..models.base import utcnow
+from ..notify import outbox
+from . import passwords, sessions, tokens
+
+LinkFor = Callable[[str, str], str]  # (purpose, token) -> full URL
+
+
+def find_by_email(session: Session, email: str) -> Account | None:
+    return session.scalar(select(Account).filter_by(email=email))
+
+
+def _key(account: Account, what: str) -> str:
+    return f"account:{account.id}:{what}:{utcnow().timestamp():.6f}"
+
+
+def register(session: Session, email: str, password: str, locale: str, link_for: LinkFor,
+             actor: audit.Actor) -> None:
+    """Sign up ``email``. The caller shows "check your email" whatever happens here."""
+    existing = find_by_email(session, email)
+    if existing is not None:
+        outbox.queue_for_account(session, existing, "register_existing", _key(existing, "register_existing"),
+                                 {"link": link_for("sign_in", ""), "reset_link": link_for("forgot", "")})
+        audit.record(session, actor, "account.register", outcome="existing",
+                     target_type="account", target_id=str(existing.id))
+        return
+    account = Account(email=email, password_hash=passwords.hash_password(password), locale=locale,
+                      created_at=utcnow(), password_changed_at=utcnow())
+    session.add(account)
+    session.flush()
+    send_verification(session, account, link_for)
+    audit.record(session, actor, "account.register", target_type="account", target_id=str(account.id))
+
+
+def send_verification(session: Session, account: Account, link_for: LinkFor) -> None:
+    token = tokens.issue(session, account, "verify")
+    outbox.queue_for_account(session, account, "verify_email", _key(account, "verify"),
+                             {"link": link_for("verify", token), "expires_minutes": 24 * 60})
+
+
+def verify_email(session: Session, token: str, actor: audit.Actor) -> Account | None:
+    used = tokens.consume(session, token, "verify")
+    if used is None:
+        return None
+    account = session.get(Account, used.account_id)
+    if account.email != used.email:
+        return None
+    if account.email_verified_at is None:
+        account.email_verified_at = utcnow()
+    claimed = claim_guest_cases(session, account)
+    audit.record(session, actor, "account.verify_email", target_type="account", target_id=str(account.id),
+                 details={"claimed_cases": claimed})
+    return account
+
+
+def claim_guest_cases(session: Session, account: Account) -> int:
+    """Attach the cases made as a guest with this (verified) address to the account."""
+    if account.email_verified_at is None:
+        return 0
+    result = session.execute(
+        update(Case).where(Case.contact_email == account.email, Case.account_id.is_(None))
+        .values(account_id=account.id)
+    )
+    return result.rowcount or 0
+
+
+def authenticate(session: Session, email: str | None, password: str, actor: audit.Actor) -> Account | None:
+    """The account when the email and password match; the same work and answer otherwise."""
+    account = find_by_email(session, email) if email else None
+    ok = passwords.verify(account.password_hash if account else None, password)
+    if not ok or account is None:
+        audit.record(session, actor, "account.sign_in", outcome="failure",
+                     target_type="account", target_id=str(account.id) if account else None)
+        return None
+    if passwords.needs_rehash(account.password_hash):
+        account.password_hash = passwords.hash_password(password)
+    audit.record(session, actor, "account.sign_in", target_type="account", target_id=str(account.id))
+    return account
+
+
+def request_reset(session: Session, email: str, link_for: LinkFor, actor: audit.Actor) -> None:
+    account = find_by_email(session, email)
+    if account is None:
+        audit.record(session, actor, "account.reset_request", outcome="no_account")
+        return
+    token = tokens.issue(session, account, "reset")
+    outbox.queue_for_account(session, account, "reset_password", _key(account, "reset"),
+                             {"link": link_for("reset", token), "expires_minutes": 60})
+    audit.record(session, actor, "account.reset_request", target_type="account", target_id=str(account.id))
+
+
+def reset_password(session: Session, token: str, new_password: str, actor: audit.Actor) -> Account | None:
+    used = tokens.consume(session, token, "reset")
+    if used is None:
+        return None
+    account = session.get(Account, used.account_id)
+    set_password(session, account, new_password, actor)
+    # The link proved the address, so it is verified now.
+    if account.email_verified_at is None and used.email == account.email:
+        account.email_verified_at = utcnow()
+        claim_guest_cases(session, account)
+    return account
+
+
+def set_password(session: Session, account: Account, new_password: str, actor: audit.Actor,
+                 keep_token: str | None = None) -> None:
+    account.password_hash = passwords.hash_password(new_password)
+    account.password_changed_at = utcnow()
+    sessions.end_all(session, account.id, except_token=keep_token)
+    outbox.queue_for_account(session, account, "password_changed", _key(account, "password_changed"), {})
+    audit.record(session, actor, "account.password_change", target_type="account", target_id=str(account.id))
+
+
+def request_email_change(session: Session, account: Account, new_email: str, link_for: LinkFor,
+                         actor: audit.Actor) -> None:
+    """Send a confirmation link to the new address (or, if it has an account, a notice)."""
+    other = find_by_email(session, new_email)
+    if other is not None and other.id != account.id:
+        outbox.queue_to_address(session, new_email, account.locale, "register_existing",
+                                _key(account, "change_email_taken"),
+                                {"link": link_for("sign_in", ""), "reset_link": link_for("forgot", "")})
+    else:
+        token = tokens.issue(session, account, "change_email", email=new_email)
+        outbox.queue_to_address(session, new_email, account.locale, "verify_email",
+                                _key(account, "change_email"),
+                                {"link": link_for("change_email", token), "expires_minutes": 24 * 60})
+    audit.record(session, actor, "account.email_change_request", target_type="account", target_id=str(account.id))
+
+
+def confirm_email_change(session: Session, token: str, actor: audit.Actor) -> Account | None:
+    used = tokens.consume(session, token, "change_email")
+    if used is None:
+        return None
+    account = session.get(Account, used.account_id)
+    if find_by_email(session, used.email) is not None:
+        return None
+    old = account.email
+    account.email = used.email
+    account.email_verified_at = utcnow()
+    outbox.queue_for_account(session, account, "email_changed", _key(account, "email_changed_old"),
+                             {"new_email": mask_email(used.email)}, email=old)
+    claim_guest_cases(session, account)
+    audit.record(session, actor, "account.email_change", target_type="account", target_id=str(account.id))
+    return account
+
+
+def mask_email(email: str) -> str:
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}{'•' * max(len(local) - 1, 1)}@{domain}"
+
+
+def delete(session: Session, account: Account, actor: audit.Actor) -> None:
+    """Delete the account. Its cases stay with the agency (they are public records), unlinked."""
+    outbox.queue_for_account(session, account, "account_deleted", _key(account, "deleted"), {})
+    audit.record(session, actor, "account.delete", target_type="account", target_id=str(account.id))
+    session.flush()
+    session.delete(account)
+    session.flush()
