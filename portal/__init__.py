@@ -58,7 +58,7 @@ def _create_app(overrides: dict | None) -> Flask:
 
     app.extensions["catalog"] = load_catalog(app.config["CATALOG_DIR"], app.config["SHIPPED_LOCALES"])
 
-    from .web import assets, errors, i18n, security, templating
+    from .web import assets, errors, i18n, security, signin, templating
 
     csrf.init_app(app)
     babel.init_app(
@@ -74,6 +74,7 @@ def _create_app(overrides: dict | None) -> Flask:
     errors.init_app(app)
     assets.init_app(app)
     templating.init_app(app)
+    signin.init_app(app)
     app.jinja_env.autoescape = True
     app.jinja_env.add_extension("jinja2.ext.do")
 
@@ -84,12 +85,14 @@ def _create_app(overrides: dict | None) -> Flask:
         catalog = app.extensions["catalog"]
         return {"site_name": _l("Civic Portal"), "agency_name": catalog.agency.name(current_locale())}
 
-    from .web import health, public, report, tracking
+    from .web import account, auth, health, public, report, tracking
 
     app.register_blueprint(health.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(report.bp)
     app.register_blueprint(tracking.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(account.bp)
 
     from . import cli
     from .web import access

@@ -69,16 +69,18 @@ def session() -> Session:
     if "db_session" not in g:
         from flask import current_app, request
 
-        _sqlite_immediate.set(request.method not in {"GET", "HEAD", "OPTIONS"})
-        g.db_session = current_app.extensions["db_sessionmaker"]()
+        g.db_session = _open(current_app, request.method not in {"GET", "HEAD", "OPTIONS"})
     return g.db_session
 
 
 @contextmanager
-def session_scope(app: Flask) -> Iterator[Session]:
-    """A session outside a request (CLI, worker, tests): committed on success."""
-    s: Session = app.extensions["db_sessionmaker"]()
-    _sqlite_immediate.set(True)
+def session_scope(app: Flask, *, immediate: bool = True) -> Iterator[Session]:
+    """A session outside a request (CLI, worker, tests): committed on success.
+
+    ``immediate`` (SQLite only) takes the write lock when the transaction begins; pass False for
+    a session that mostly reads and must not hold other writers back.
+    """
+    s = _open(app, immediate)
     try:
         yield s
         s.commit()
@@ -87,3 +89,15 @@ def session_scope(app: Flask) -> Iterator[Session]:
         raise
     finally:
         s.close()
+
+
+def _open(app: Flask, immediate: bool) -> Session:
+    """A new session; on SQLite with ``immediate``, its transaction begins now, holding the write lock."""
+    s: Session = app.extensions["db_sessionmaker"]()
+    if immediate and app.extensions["db_engine"].dialect.name == "sqlite":
+        mode = _sqlite_immediate.set(True)
+        try:
+            s.connection()
+        finally:
+            _sqlite_immediate.reset(mode)
+    return s

@@ -4,6 +4,7 @@ from flask import request
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
+from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
 
@@ -15,4 +16,5 @@ def client_address() -> str:
 csrf = CSRFProtect()
 compress = Compress()
 babel = Babel()
+login_manager = LoginManager()
 limiter = Limiter(key_func=client_address, default_limits=[])

@@ -17,7 +17,7 @@ from portal.extensions import limiter
 from portal.models import Base
 
 ROOT = Path(__file__).resolve().parent.parent
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF_RE = re.compile(r'<input(?=[^>]*name="csrf_token")[^>]*value="([^"]+)"')
 
 
 def database_url(tmp: Path) -> str:
@@ -80,7 +80,7 @@ def post_form(client, url: str, data: dict, *, follow=False, token_from: str | N
 def db_session(app):
     from portal import db
 
-    with db.session_scope(app) as session:
+    with db.session_scope(app, immediate=False) as session:
         yield session
 
 

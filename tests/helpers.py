@@ -15,6 +15,10 @@ POTHOLE_ANSWERS = [
 ]
 
 
+GUEST_CONTACT = {"name": "Ana Díaz", "email": "ana@example.com", "phone": "", "channel": "email",
+                 "locale": "en", "want_updates": "y", "want_reminders": "y"}
+
+
 def answer(client, code: str, qcode: str, data: dict, **kwargs):
     return post_form(client, f"/report/{code}/q/{qcode}", data, **kwargs)
 
@@ -24,7 +28,7 @@ def report_pothole(client, contact: dict | None = None):
     for qcode, data in POTHOLE_ANSWERS:
         response = answer(client, "pothole", qcode, data)
         assert response.status_code == 302, (qcode, response.get_data(as_text=True)[:2000])
-    contact = contact or {"name": "Ana Díaz", "email": "ana@example.com", "phone": "", "preference": "email"}
+    contact = {**GUEST_CONTACT, **(contact or {})}
     response = post_form(client, "/report/pothole/contact", contact)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     assert response.location.endswith("/report/pothole/check")

@@ -32,11 +32,11 @@ def gather(session: Session, account: Account) -> dict[str, Any]:
         },
         "contact_preferences": None if prefs is None else {
             "preferred_channel": prefs.preferred_channel, "email": prefs.email, "phone": prefs.phone,
-            "text_ok": prefs.text_ok, "postal_address": prefs.postal, "language": prefs.locale,
+            "postal_address": prefs.postal, "language": prefs.locale,
             "large_print": prefs.large_print, "braille": prefs.braille, "audio": prefs.audio,
             "easy_read": prefs.easy_read, "interpreter_language": prefs.interpreter_language,
             "tty_relay": prefs.tty_relay, "updates": prefs.want_updates,
-            "requests_for_information": prefs.want_info_requests, "reminders": prefs.want_reminders,
+            "reminders": prefs.want_reminders,
         },
         "requests": [
             {

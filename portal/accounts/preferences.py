@@ -12,9 +12,8 @@ from ..models import Account, Case, ContactPreferences
 
 CHANNELS = ("email", "text", "phone", "post", "none")
 FIELDS = (
-    "preferred_channel", "email", "phone", "text_ok", "postal", "locale", "large_print", "braille",
-    "audio", "easy_read", "interpreter_language", "tty_relay", "want_updates", "want_info_requests",
-    "want_reminders",
+    "preferred_channel", "email", "phone", "postal", "locale", "large_print", "braille",
+    "audio", "easy_read", "interpreter_language", "tty_relay", "want_updates", "want_reminders",
 )
 
 

@@ -33,6 +33,7 @@ def register(session: Session, email: str, password: str, locale: str, link_for:
     """Sign up ``email``. The caller shows "check your email" whatever happens here."""
     existing = find_by_email(session, email)
     if existing is not None:
+        passwords.hash_password(password)  # the same work as a new sign-up, so timing tells nothing
         outbox.queue_for_account(session, existing, "register_existing", _key(existing, "register_existing"),
                                  {"link": link_for("sign_in", ""), "reset_link": link_for("forgot", "")})
         audit.record(session, actor, "account.register", outcome="existing",

@@ -88,3 +88,12 @@ def public_view(case: Case) -> PublicView:
         finished=case.status in states.FINAL or case.status in {states.RESOLVED, states.APPROVED, states.DENIED},
         updates=list(reversed(updates)),
     )
+
+
+def cases_for_account(session: Session, account_id: int, *, before: int | None = None,
+                      limit: int = 20) -> list[Case]:
+    """The account's cases, newest first, one page at a time (keyset: ids below ``before``)."""
+    query = select(Case).filter_by(account_id=account_id)
+    if before is not None:
+        query = query.where(Case.id < before)
+    return list(session.scalars(query.order_by(Case.id.desc()).limit(limit)))

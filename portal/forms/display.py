@@ -42,3 +42,45 @@ def display(question: Question, value: Any, locale: str) -> list[str]:
                            lat=value["latitude"], lon=value.get("longitude", "")))
         return [line for line in lines if line]
     return str(value).splitlines() or [str(value)]
+
+
+def preference_rows(values: dict, href: str | None) -> list[dict]:
+    """Contact details and preferences as summary-list rows."""
+    from babel import Locale
+
+    from ..cases.contact import format_phone
+
+    channels = {"email": _("Email"), "text": _("Text message"), "phone": _("Phone call"),
+                "post": _("Letter by post"), "none": _("I do not want updates")}
+    formats = [label for key, label in (
+        ("large_print", _("Large print letters")), ("braille", _("Braille letters")),
+        ("audio", _("Audio recordings of letters")), ("easy_read", _("Easy read (simple words and pictures)")),
+        ("tty_relay", _("I use a TTY or relay service for phone calls")),
+    ) if values.get(key)]
+    if values.get("interpreter_language"):
+        formats.append(_("An interpreter for %(language)s", language=values["interpreter_language"]))
+    postal = values.get("postal") or {}
+    address = [line for line in (
+        postal.get("line1"), postal.get("line2"),
+        " ".join(p for p in (postal.get("city"), postal.get("state"), postal.get("zip")) if p),
+    ) if line]
+    messages = [_("Requests for information, decisions and notices the law requires")]
+    if values.get("want_updates"):
+        messages.append(_("Other updates on my requests"))
+    if values.get("want_reminders"):
+        messages.append(_("Reminders"))
+    not_given = _("Not given")
+    rows = []
+    if "name" in values:
+        rows.append((_("Name"), [values.get("name") or not_given]))
+    rows += [
+        (_("How you want to hear from us"), [channels.get(values.get("preferred_channel"), not_given)]),
+        (_("Email address"), [values.get("email") or not_given]),
+        (_("Phone number"), [format_phone(values.get("phone")) or not_given]),
+        (_("Postal address"), address or [not_given]),
+        (_("Language"), [Locale.parse(values["locale"]).get_display_name(values["locale"]).capitalize()]
+         if values.get("locale") else [not_given]),
+        (_("Formats and help"), formats or [_("None")]),
+        (_("Messages"), messages),
+    ]
+    return [{"key": key, "lines": lines, "href": href} for key, lines in rows]

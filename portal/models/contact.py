@@ -23,7 +23,6 @@ class ContactPreferences(Base):
     preferred_channel: Mapped[str] = mapped_column(String(16), default="email")  # email|text|phone|post|none
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(32))  # E.164
-    text_ok: Mapped[bool] = mapped_column(default=False)
     # Postal address: {"line1", "line2", "city", "state", "zip"}.
     postal: Mapped[dict[str, Any]] = mapped_column(default=dict)
     locale: Mapped[str] = mapped_column(String(8), default="en")
@@ -36,6 +35,5 @@ class ContactPreferences(Base):
     tty_relay: Mapped[bool] = mapped_column(default=False)
     # Optional messages; updates required by law are always sent.
     want_updates: Mapped[bool] = mapped_column(default=True)
-    want_info_requests: Mapped[bool] = mapped_column(default=True)
     want_reminders: Mapped[bool] = mapped_column(default=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

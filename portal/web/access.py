@@ -12,6 +12,8 @@ ANYONE = "anyone"
 OWNER_OF_DRAFT = "anyone, on the draft held by their own browser session"
 PROVED_TRACKER = "a browser that proved the reference and contact detail, in this session"
 LINK_HOLDER = "whoever holds the case's private tracking link"
+EMAIL_LINK = "whoever holds a single-use link we emailed"
+SIGNED_IN = "a signed-in resident, on their own account only"
 
 RULES: dict[str, str] = {
     "static": ANYONE,
@@ -29,6 +31,26 @@ RULES: dict[str, str] = {
     "tracking.track": ANYONE,
     "tracking.case": PROVED_TRACKER,
     "tracking.private": LINK_HOLDER,
+    "auth.sign_up": ANYONE,
+    "auth.check_email": ANYONE,
+    "auth.verify": EMAIL_LINK,
+    "auth.sign_in": ANYONE,
+    "auth.sign_out": ANYONE,
+    "auth.sign_out_everywhere": SIGNED_IN,
+    "auth.signed_out": ANYONE,
+    "auth.timed_out": ANYONE,
+    "auth.deleted": ANYONE,
+    "auth.forgot": ANYONE,
+    "auth.reset": EMAIL_LINK,
+    "auth.confirm_email": EMAIL_LINK,
+    "account.dashboard": SIGNED_IN,
+    "account.contact_preferences": SIGNED_IN,
+    "account.change_email": SIGNED_IN,
+    "account.change_password": SIGNED_IN,
+    "account.delete": SIGNED_IN,
+    "account.export_json": SIGNED_IN,
+    "account.export_html": SIGNED_IN,
+    "account.extend_session": SIGNED_IN,
 }
 
 

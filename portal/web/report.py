@@ -10,7 +10,7 @@ from ..cases import drafts
 from ..cases.submit import NotReady, submit
 from ..catalog import Question, ServiceDefinition
 from ..forms.contact import ContactForm
-from ..forms.display import display
+from ..forms.display import display, preference_rows
 from ..forms.pages import build
 from ..models import Draft
 from .i18n import current_locale
@@ -150,7 +150,7 @@ def contact(code: str):
     change = request.args.get("change") == "1"
     form = ContactForm()
     if request.method == "GET":
-        form.fill(draft.contact or {})
+        form.fill(draft.contact or {"locale": current_locale(), "want_updates": True, "want_reminders": True})
     if form.validate_on_submit():
         drafts.save_contact(db.session(), draft, form.contact())
         return redirect(url_for(".check", code=code))
@@ -201,7 +201,8 @@ def check(code: str):
     return render_template(
         "report/check.html", service=definition, form=form,
         rows=_summary_rows(definition, draft.answers, locale, change=True),
-        contact=draft.contact, back=url_for(".contact", code=code),
+        contact_rows=preference_rows(draft.contact, url_for(".contact", code=code, change=1)),
+        back=url_for(".contact", code=code),
     )
 
 

@@ -9,7 +9,7 @@ from portal.models import Case
 from ..conftest import post_form
 from ..helpers import answer, reference_on, report_pothole
 
-CONTACT = {"name": "", "email": "", "phone": "", "preference": "none"}
+CONTACT = {"name": "", "email": "", "phone": "", "channel": "none", "locale": "en"}
 
 
 def test_danger_leads_to_the_911_exit_page_and_cannot_be_submitted(client):

@@ -9,7 +9,7 @@ from ..helpers import reference_on, report_pothole, submit, tracking_link_on
 
 
 def make_case(client, email="ana@example.com", phone=""):
-    report_pothole(client, {"name": "", "email": email, "phone": phone, "preference": "email" if email else "text"})
+    report_pothole(client, {"name": "", "email": email, "phone": phone, "channel": "email" if email else "text"})
     return client.get(submit(client).location).get_data(as_text=True)
 
 

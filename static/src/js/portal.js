@@ -168,4 +168,78 @@
   } else {
     init();
   }
+
+  // 3. Session timeout ([data-module="session-timeout"] on a <dialog>): shown
+  //    a few minutes before a signed-in session ends for lack of activity,
+  //    with a button that extends it. At the end, go to the timed-out page.
+  function sessionTimeout(dialog) {
+    var expires = Date.parse(dialog.getAttribute("data-expires"));
+    var warn = parseInt(dialog.getAttribute("data-warn-seconds"), 10) * 1000;
+    var timedOutUrl = dialog.getAttribute("data-timed-out-url");
+    var form = dialog.querySelector("form");
+    var button = dialog.querySelector("[data-extend]");
+    var warnTimer = null;
+    var endTimer = null;
+    var opener = null;
+
+    if (isNaN(expires) || typeof dialog.showModal !== "function" || !window.fetch) {
+      return;
+    }
+
+    function schedule() {
+      var now = Date.now();
+      window.clearTimeout(warnTimer);
+      window.clearTimeout(endTimer);
+      warnTimer = window.setTimeout(open, Math.max(expires - warn - now, 0));
+      endTimer = window.setTimeout(function () {
+        window.location.href = timedOutUrl;
+      }, Math.max(expires - now, 0));
+    }
+
+    function open() {
+      if (!dialog.open) {
+        opener = document.activeElement;
+        dialog.showModal();
+        button.focus();
+      }
+    }
+
+    function close() {
+      if (dialog.open) {
+        dialog.close();
+      }
+      if (opener && opener.focus) {
+        opener.focus();
+      }
+    }
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var body = new FormData(form);
+      window.fetch(form.getAttribute("action"), {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        headers: { "Accept": "application/json" }
+      }).then(function (response) {
+        if (!response.ok) {
+          throw new Error("extend failed");
+        }
+        return response.json();
+      }).then(function (data) {
+        expires = Date.parse(data.idle_expires_at);
+        close();
+        schedule();
+      })["catch"](function () {
+        form.submit();
+      });
+    });
+
+    schedule();
+  }
+
+  var timeoutDialog = document.querySelector('[data-module="session-timeout"]');
+  if (timeoutDialog) {
+    sessionTimeout(timeoutDialog);
+  }
 })();

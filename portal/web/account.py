@@ -1,0 +1,162 @@
+"""A signed-in resident's pages: their requests, contact preferences, email, password, data."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from .. import db
+from ..accounts import export, passwords, preferences, registry, sessions
+from ..cases import tracking
+from ..forms.accounts import ChangeEmailForm, ChangePasswordForm, DeleteForm
+from ..forms.display import preference_rows
+from ..forms.preferences import AccountPreferencesForm, values_of
+from .auth import link_for
+from .security import personal_data
+from .signin import actor, sign_out
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+PAGE = 20
+
+
+@bp.before_request
+@login_required
+def _signed_in_only():
+    """Every page here needs a signed-in resident (login_required runs before each view)."""
+
+
+@bp.get("")
+@personal_data
+def dashboard():
+    account = current_user.account
+    before = request.args.get("before", type=int)
+    cases = tracking.cases_for_account(db.session(), account.id, before=before, limit=PAGE + 1)
+    more = len(cases) > PAGE
+    cases = cases[:PAGE]
+    catalog = current_app.extensions["catalog"]
+    views = [(tracking.public_view(c), tracking.definition_for(db.session(), c)) for c in cases]
+    return render_template("account/dashboard.html", account=account, views=views, catalog=catalog,
+                           older=url_for(".dashboard", before=cases[-1].id) if more else None,
+                           changed=request.args.get("changed"))
+
+
+@bp.route("/preferences", methods=["GET", "POST"])
+@personal_data
+def contact_preferences():
+    account = current_user.account
+    prefs = preferences.for_account(db.session(), account)
+    form = AccountPreferencesForm()
+    if request.method == "GET":
+        form.fill(values_of(prefs))
+    if form.validate_on_submit():
+        preferences.update(db.session(), prefs, form.changes(), actor())
+        return redirect(url_for(".dashboard", changed="preferences"))
+    return render_template("account/preferences.html", form=form, errors=form.summary(),
+                           rows=preference_rows(values_of(prefs), None)), 400 if form.errors else 200
+
+
+@bp.route("/email", methods=["GET", "POST"])
+@personal_data
+def change_email():
+    account = current_user.account
+    form = ChangeEmailForm()
+    wrong = False
+    if form.validate_on_submit():
+        if account.password_hash and not passwords.verify(account.password_hash, form.password.data):
+            wrong = True
+        else:
+            registry.request_email_change(db.session(), account, form.normalised_email(), link_for, actor())
+            return redirect(url_for("auth.check_email", change=1))
+    errors = [("password", _wrong_password())] if wrong else form.summary()
+    if wrong:
+        form.password.errors = [errors[0][1]]
+    return render_template("account/email.html", form=form, errors=errors, account=account,
+                           has_password=bool(account.password_hash)), 400 if errors else 200
+
+
+def _wrong_password() -> str:
+    from flask_babel import gettext as _
+
+    return _("The password is not right")
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@personal_data
+def change_password():
+    account = current_user.account
+    form = ChangePasswordForm(context=(account.email,))
+    wrong = False
+    if form.validate_on_submit():
+        if account.password_hash and not passwords.verify(account.password_hash, form.current.data):
+            wrong = True
+            form.current.errors = [_wrong_password()]
+        else:
+            registry.set_password(db.session(), account, form.password.data, actor(),
+                                  keep_token=current_user.current.token)
+            return redirect(url_for(".dashboard", changed="password"))
+    errors = form.summary()
+    return render_template("account/password.html", form=form, errors=errors,
+                           has_password=bool(account.password_hash)), 400 if errors else 200
+
+
+@bp.route("/delete", methods=["GET", "POST"])
+@personal_data
+def delete():
+    account = current_user.account
+    form = DeleteForm()
+    if form.validate_on_submit():
+        if account.password_hash and not passwords.verify(account.password_hash, form.password.data or ""):
+            form.password.errors = [_wrong_password()]
+        else:
+            registry.delete(db.session(), account, actor())
+            sign_out()
+            return redirect(url_for("auth.deleted"))
+    errors = form.summary()
+    return render_template("account/delete.html", form=form, errors=errors,
+                           has_password=bool(account.password_hash)), 400 if errors else 200
+
+
+@bp.get("/export.json")
+@personal_data
+def export_json():
+    data = export.gather(db.session(), current_user.account)
+    from .. import audit
+
+    audit.record(db.session(), actor(), "account.export", target_type="account", target_id=str(current_user.account.id))
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": 'attachment; filename="civic-portal-my-data.json"'})
+
+
+@bp.get("/export")
+@personal_data
+def export_html():
+    data = export.gather(db.session(), current_user.account)
+    from .. import audit
+
+    audit.record(db.session(), actor(), "account.export", target_type="account", target_id=str(current_user.account.id))
+    from ..cases.tracking import definition_for
+    from ..forms.display import display
+    from .i18n import current_locale
+
+    locale = current_locale()
+    account_cases = {c.reference: c for c in tracking.cases_for_account(db.session(), current_user.account.id, limit=10_000)}
+    for item in data["requests"]:
+        definition = definition_for(db.session(), account_cases[item["reference"]])
+        item["rows"] = [{"key": q.label(locale), "lines": display(q, item["answers"].get(q.code), locale)}
+                        for q in definition.route(item["answers"]) if not q.is_exit]
+    prefs = preferences.for_account(db.session(), current_user.account)
+    return render_template("account/export.html", data=data,
+                           preference_rows=preference_rows(values_of(prefs), None))
+
+
+@bp.post("/session/extend")
+def extend_session():
+    sessions.extend(db.session(), current_user.current)
+    if request.accept_mimetypes.best == "application/json":
+        return {"idle_expires_at": current_user.current.idle_expires_at.isoformat()}
+    from .signin import safe_next
+
+    return redirect(safe_next(request.form.get("next"), url_for(".dashboard")))
