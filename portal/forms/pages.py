@@ -113,7 +113,7 @@ class NumberPage(PageForm):
                 raise ValidationError(_("Enter an amount in dollars and cents, like 125.50"))
             raise ValidationError(_("Enter a number, like 3"))
         if q.datatype == "money" and number.as_tuple().exponent < -2:
-            raise ValidationError(_("Enter an amount with no more than 2 numbers after the point"))
+            raise ValidationError(_("Enter an amount with no more than 2 digits after the decimal point"))
         if q.minimum is not None and number < Decimal(str(q.minimum)):
             raise ValidationError(_("Enter a number that is %(min)s or more", min=_number(q.minimum)))
         if q.maximum is not None and number > Decimal(str(q.maximum)):
@@ -200,9 +200,10 @@ class DatePage(PageForm):
             return
         missing = [name for name, value in (("day", day), ("month", month), ("year", year)) if not value]
         if missing:
-            names = {"day": _("a day"), "month": _("a month"), "year": _("a year")}
+            messages = {"day": _("The date must include a day"), "month": _("The date must include a month"),
+                        "year": _("The date must include a year")}
             first = missing[0]
-            message = _("The date must include %(part)s", part=names[first])
+            message = messages[first]
             getattr(self, first).errors = [message] if first != "day" else []
             if first != "day":
                 raise ValidationError("")

@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 log = logging.getLogger("portal.errors")
 
 MESSAGES = {
-    400: (_l("Something was wrong with the request"),
+    400: (_l("Something was wrong with what was sent"),
           _l("The page could not use what was sent. Go back, check what you entered and try again.")),
     403: (_l("You cannot see this page"), _l("You do not have permission to see this page.")),
     404: (_l("Page not found"),
