@@ -38,7 +38,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         if overrides is not None:
             raise
         sys.stderr.write(f"Civic Portal cannot start: {error}\n")
-        raise SystemExit(2) from None
+        # 3 is also what gunicorn takes as "a worker failed to boot": it stops instead of retrying.
+        raise SystemExit(3) from None
 
 
 def _create_app(overrides: dict | None) -> Flask:
@@ -58,7 +59,7 @@ def _create_app(overrides: dict | None) -> Flask:
 
     app.extensions["catalog"] = load_catalog(app.config["CATALOG_DIR"], app.config["SHIPPED_LOCALES"])
 
-    from .web import assets, errors, i18n, security, signin, templating
+    from .web import assets, errors, i18n, oidc, security, signin, templating
 
     csrf.init_app(app)
     babel.init_app(
@@ -75,6 +76,7 @@ def _create_app(overrides: dict | None) -> Flask:
     assets.init_app(app)
     templating.init_app(app)
     signin.init_app(app)
+    oidc.init_app(app)
     app.jinja_env.autoescape = True
     app.jinja_env.add_extension("jinja2.ext.do")
 
@@ -85,13 +87,15 @@ def _create_app(overrides: dict | None) -> Flask:
         catalog = app.extensions["catalog"]
         return {"site_name": _l("Civic Portal"), "agency_name": catalog.agency.name(current_locale())}
 
-    from .web import account, auth, health, public, report, tracking
+    from .web import account, auth, health, notifications, public, report, tracking
 
     app.register_blueprint(health.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(report.bp)
     app.register_blueprint(tracking.bp)
+    app.register_blueprint(notifications.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(oidc.bp)
     app.register_blueprint(account.bp)
 
     from . import cli

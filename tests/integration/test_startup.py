@@ -33,6 +33,6 @@ def test_create_app_names_the_file_and_field(tmp_path, app_settings):
 def test_command_line_start_up_error_is_one_clear_line(tmp_path):
     env = {**os.environ, "CATALOG_DIR": str(broken_catalog(tmp_path)), "INSTANCE_PATH": str(tmp_path)}
     result = subprocess.run([str(CLI), "migrate"], env=env, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 2
+    assert result.returncode == 3
     assert "Traceback" not in result.stderr
     assert "Civic Portal cannot start:" in result.stderr and "pothole.yaml: questions[0].datatype" in result.stderr

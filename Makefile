@@ -1,0 +1,188 @@
+# Civic Portal developer tasks. Run `make` to list them.
+#
+# Everything is installed into the checkout: Python packages into .venv/, front-end build tools
+# into node_modules/. Both are made once and refreshed only when pyproject.toml or package.json /
+# package-lock.json change, so a second `make run` starts at once and keeps the data in instance/.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.ONESHELL:
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-builtin-rules
+
+PORT ?= 5000
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+# Extra arguments for pytest in `make test`, e.g. make test PYTEST_ARGS="-x -k journey".
+PYTEST_ARGS ?=
+# Set PYTHON=/path/to/python3.12 to choose the interpreter the virtual environment is made with.
+PYTHON ?=
+
+VENV_STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
+MANIFEST := static/dist/manifest.json
+ASSET_SOURCES := $(shell find static/src -type f 2>/dev/null) scripts/build-assets.mjs package.json
+NPM_LOCK := $(wildcard package-lock.json)
+
+POT := translations/messages.pot
+I18N_BUGS_ADDRESS ?= translations@riverton.example
+I18N_COPYRIGHT ?= Civic Portal contributors
+
+.PHONY: help venv run test lint assets i18n-extract i18n-update i18n-compile a11y bench wheel clean
+
+help: ## List the targets (this text)
+	@echo "Civic Portal. Usage: make <target> [PORT=$(PORT)]"
+	echo
+	awk 'BEGIN {FS = ":[^#]*## "} /^[a-z0-9-]+:[^#]*## / {printf "  %-13s %s\n", $$1, $$2}' $(firstword $(MAKEFILE_LIST))
+
+# --- Python -----------------------------------------------------------------------------------
+
+# Finds a Python 3.12 or newer: $(PYTHON), python3.13 and python3.12 on PATH, pyenv's versions,
+# ~/.pyenv/versions/3.1x, then python3. Leaves its path in $found.
+define FIND_PYTHON
+new_enough() { "$$1" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; }
+found=""
+for candidate in $(PYTHON) python3.13 python3.12; do
+  path=$$(command -v "$$candidate" 2>/dev/null) || continue
+  if new_enough "$$path"; then found=$$path; break; fi
+done
+if [ -z "$$found" ] && command -v pyenv >/dev/null 2>&1; then
+  for version in $${PYENV_VERSION:-} $$(pyenv versions --bare 2>/dev/null | grep -E '^3\.(1[2-9]|[2-9][0-9])(\.|$$)' | sort -rV); do
+    path=$$(PYENV_VERSION=$$version pyenv which python3 2>/dev/null) || continue
+    if new_enough "$$path"; then found=$$path; break; fi
+  done
+fi
+if [ -z "$$found" ]; then
+  for path in $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3.1[2-9] \
+                       /root/.pyenv/versions/3.1[2-9]*/bin/python3.1[2-9] 2>/dev/null | sort -rV); do
+    if new_enough "$$path"; then found=$$path; break; fi
+  done
+fi
+if [ -z "$$found" ] && path=$$(command -v python3 2>/dev/null) && new_enough "$$path"; then
+  found=$$path
+fi
+if [ -z "$$found" ]; then
+  have=$$(python3 --version 2>/dev/null || echo "no python3")
+  echo "make: Civic Portal needs Python 3.12 or newer, and none was found." >&2
+  echo "  Looked for: python3.13 and python3.12 on PATH, pyenv versions 3.12+, ~/.pyenv/versions/3.1x, python3 ($$have)." >&2
+  echo "  Install Python 3.12 (for example 'pyenv install 3.12' or your system's python3.12 package)," >&2
+  echo "  or point to one: make PYTHON=/path/to/python3.12 <target>" >&2
+  exit 1
+fi
+endef
+
+$(PY):
+	@$(FIND_PYTHON)
+	echo "Creating $(VENV) with $$found ($$("$$found" --version))"
+	"$$found" -m venv $(VENV)
+
+$(VENV_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -e '.[test]'
+	touch $@
+
+venv: $(VENV_STAMP) ## Create .venv (Python 3.12+) and install the portal with its test tools
+
+# --- Front-end assets -------------------------------------------------------------------------
+
+$(NPM_STAMP): package.json $(NPM_LOCK)
+	@if ! command -v npm >/dev/null 2>&1; then
+	  echo "make: npm is needed to build the front-end assets. Install Node.js 20 or newer (it includes npm)." >&2
+	  exit 1
+	fi
+	if [ -f package-lock.json ]; then cmd=ci; else cmd=install; fi
+	echo "+ npm $$cmd"
+	npm $$cmd --no-audit --no-fund
+	touch $@
+
+$(MANIFEST): $(NPM_STAMP) $(ASSET_SOURCES)
+	npm run build
+
+assets: $(MANIFEST) ## Build the CSS, JavaScript and images into static/dist/ (npm)
+
+# --- Translations -----------------------------------------------------------------------------
+
+# The mapping in translations/babel.cfg names portal/ and templates/ relative to the top of the
+# checkout, so the extraction starts there and skips the folders that hold no sources.
+i18n-extract: venv ## Collect every translatable string into translations/messages.pot
+	version=$$($(PY) -c 'import importlib.metadata as m; print(m.version("civic-portal"))')
+	$(BIN)/pybabel extract -F translations/babel.cfg -k _l -k lazy_gettext \
+	  --add-comments=Translators: --sort-by-file \
+	  --project "Civic Portal" --version "$$version" \
+	  --copyright-holder "$(I18N_COPYRIGHT)" --msgid-bugs-address "$(I18N_BUGS_ADDRESS)" \
+	  --ignore-dirs '.* ._ node_modules static instance dist build' \
+	  -o $(POT) .
+
+i18n-update: venv ## Merge messages.pot into each translations/<locale>/LC_MESSAGES/messages.po
+	$(BIN)/pybabel update -i $(POT) -d translations --no-fuzzy-matching
+
+i18n-compile: venv ## Compile the .po files to .mo (fails on errors in a translation)
+	@if ! ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then
+	  echo "make: no translations/<locale>/LC_MESSAGES/messages.po yet; pages will be in English only." >&2
+	  exit 0
+	fi
+	echo "+ pybabel compile -d translations --statistics"
+	$(BIN)/pybabel compile -d translations --statistics
+
+# --- Running and checking ---------------------------------------------------------------------
+
+run: venv assets i18n-compile ## Serve the portal on http://127.0.0.1:PORT (default 5000), data in instance/
+	@echo "+ flask --app portal migrate && flask --app portal load-catalog"
+	$(BIN)/flask --app portal migrate
+	$(BIN)/flask --app portal load-catalog
+	echo "Civic Portal: http://127.0.0.1:$(PORT)/  (Ctrl+C stops it; data stays in instance/)"
+	exec $(BIN)/flask --app portal --no-debug run --host 127.0.0.1 --port $(PORT)
+
+test: venv assets i18n-compile ## Run the whole test suite on SQLite, then on a throwaway PostgreSQL
+	@scripts/ensure-chromium
+	banner() { printf '\n==================== %s ====================\n\n' "$$*"; }
+	result() { if [ "$$1" -eq 0 ]; then echo passed; else echo "FAILED (exit $$1)"; fi; }
+
+	banner "Test run 1 of 2: SQLite"
+	start=$$SECONDS
+	sqlite_rc=0
+	env -u TEST_DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS) || sqlite_rc=$$?
+	sqlite_time=$$((SECONDS - start))
+
+	banner "Test run 2 of 2: PostgreSQL (throwaway cluster)"
+	start=$$SECONDS
+	pg_rc=0
+	# In /tmp, which the postgres user can reach; removed again however the run ends.
+	pgdir=$$(mktemp -d /tmp/portal-pg.XXXXXX)
+	trap 'scripts/pg-throwaway stop "$$pgdir" || true' EXIT
+	trap 'exit 130' INT TERM
+	if url=$$(scripts/pg-throwaway start "$$pgdir"); then
+	  echo "TEST_DATABASE_URL=$$url"
+	  TEST_DATABASE_URL=$$url $(PY) -m pytest $(PYTEST_ARGS) || pg_rc=$$?
+	else
+	  echo "make: could not start the throwaway PostgreSQL server." >&2
+	  pg_rc=1
+	fi
+	pg_time=$$((SECONDS - start))
+	scripts/pg-throwaway stop "$$pgdir" || true
+	trap - EXIT
+
+	banner "Summary"
+	echo "  SQLite:     $$(result $$sqlite_rc) in $${sqlite_time}s"
+	echo "  PostgreSQL: $$(result $$pg_rc) in $${pg_time}s"
+	[ "$$sqlite_rc" -eq 0 ] && [ "$$pg_rc" -eq 0 ]
+
+lint: venv ## Check the import-linter contract and that every module compiles
+	$(BIN)/lint-imports
+	$(PY) -m compileall -q portal tests bench
+
+a11y: venv assets i18n-compile ## Run the accessibility audit (report in accessibility/reports/)
+	scripts/ensure-chromium
+	$(PY) -m pytest accessibility
+
+bench: venv assets i18n-compile ## Measure page weight per page and locale (report in bench/reports/)
+	$(PY) bench/page_weight.py
+
+wheel: venv assets i18n-compile ## Build the wheel into dist/
+	$(PY) -m pip wheel --no-deps -w dist .
+
+clean: ## Remove built files (keeps .venv, node_modules and the data in instance/)
+	rm -rf static/dist dist build .pytest_cache
+	find translations -name '*.mo' -delete
+	find . \( -path ./.venv -o -path ./node_modules \) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
