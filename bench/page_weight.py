@@ -7,9 +7,9 @@ the url(...) references inside the stylesheets. Each page is counted as a first 
 empty cache.
 
 Bytes are counted as transferred (response bodies; headers are not counted). Requests ask for
-``Accept-Encoding: gzip, br``. A compressed response counts at its compressed size. A text
-response that comes back uncompressed counts at its gzip -6 size, which is what a compressing
-proxy in front of the app would send; images and fonts in compressed formats count as they are.
+``Accept-Encoding: gzip, br`` and every response counts at the size the portal sent: stylesheets
+and scripts compressed, pages in full (the portal never compresses pages, see the CSP notes in
+portal/config.py).
 
 Writes bench/reports/page-weight.md and bench/reports/page-weight.json and exits with 1 if any
 page is over the budget.
@@ -133,9 +133,9 @@ class Browser:
         encoding = (headers.get("Content-Encoding") or "").strip().lower()
         content_type = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
         body = _decode(raw, encoding)
+        # Bytes as the portal sends them. Pages are never compressed (they carry CSRF tokens next
+        # to reflected input: BREACH), so HTML counts at its full size.
         counted, estimated = len(raw), False
-        if encoding in ("", "identity") and _text_like(content_type) and raw:
-            counted, estimated = min(len(raw), len(gzip.compress(raw, compresslevel=6, mtime=0))), True
         return Fetched(url=url, status=status, content_type=content_type, encoding=encoding,
                        wire_bytes=len(raw), counted_bytes=counted, estimated=estimated, body=body,
                        location=headers.get("Location") or "")
@@ -410,8 +410,8 @@ def describe_compression(results: list[PageWeight]) -> str:
             "gzip -6 size, as a compressing proxy would transfer them (or their raw size when that "
             "is smaller); already-compressed images and fonts count as they are."
         )
-    if not parts:
-        parts.append("Nothing needed estimating: every response counted at its size as sent.")
+    parts.append("Pages (HTML) are sent uncompressed on purpose, because they carry CSRF tokens next "
+                 "to reflected input (BREACH), and count at their full size.")
     return " ".join(parts)
 
 
