@@ -150,4 +150,25 @@ def load(overrides: dict | None = None) -> dict:
         raise ConfigError(f"TIMEZONE {cfg['BABEL_DEFAULT_TIMEZONE']!r} is not a known time zone, like America/Chicago.") from None
     if cfg["BABEL_DEFAULT_LOCALE"] not in SHIPPED_LOCALES:
         raise ConfigError(f"DEFAULT_LOCALE must be one of {', '.join(SHIPPED_LOCALES)}.")
+    _check_oidc(cfg, production)
     return cfg
+
+
+OIDC_KEYS = ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET")
+
+
+def oidc_configured(cfg) -> bool:
+    """Sign-in with a provider is on: its issuer, client id and client secret are all set."""
+    return all(cfg.get(key) for key in OIDC_KEYS)
+
+
+def _check_oidc(cfg: dict, production: bool) -> None:
+    if cfg.get("OIDC_ISSUER"):
+        cfg["OIDC_ISSUER"] = cfg["OIDC_ISSUER"].rstrip("/")
+    given = [key for key in OIDC_KEYS if cfg.get(key)]
+    if given and len(given) != len(OIDC_KEYS):
+        missing = ", ".join(key for key in OIDC_KEYS if key not in given)
+        raise ConfigError(f"Sign-in with a provider needs OIDC_ISSUER, OIDC_CLIENT_ID and "
+                          f"OIDC_CLIENT_SECRET together; {missing} is not set.")
+    if given and production and not cfg["OIDC_ISSUER"].startswith("https://"):
+        raise ConfigError("OIDC_ISSUER must be an https:// address in production.")

@@ -12,8 +12,11 @@ ANYONE = "anyone"
 OWNER_OF_DRAFT = "anyone, on the draft held by their own browser session"
 PROVED_TRACKER = "a browser that proved the reference and contact detail, in this session"
 LINK_HOLDER = "whoever holds the case's private tracking link"
+UNSUBSCRIBE_LINK = "whoever holds a message's signed unsubscribe link (switches off that optional message only)"
 EMAIL_LINK = "whoever holds a single-use link we emailed"
 SIGNED_IN = "a signed-in resident, on their own account only"
+PROVIDER_FLOW = ("anyone, when sign-in with a provider is configured (404 otherwise); the provider's "
+                 "answer counts only in the browser whose session holds its state, nonce and PKCE verifier")
 
 RULES: dict[str, str] = {
     "static": ANYONE,
@@ -31,6 +34,7 @@ RULES: dict[str, str] = {
     "tracking.track": ANYONE,
     "tracking.case": PROVED_TRACKER,
     "tracking.private": LINK_HOLDER,
+    "notifications.unsubscribe": UNSUBSCRIBE_LINK,
     "auth.sign_up": ANYONE,
     "auth.check_email": ANYONE,
     "auth.verify": EMAIL_LINK,
@@ -43,6 +47,8 @@ RULES: dict[str, str] = {
     "auth.forgot": ANYONE,
     "auth.reset": EMAIL_LINK,
     "auth.confirm_email": EMAIL_LINK,
+    "oidc.start": PROVIDER_FLOW,
+    "oidc.callback": PROVIDER_FLOW,
     "account.dashboard": SIGNED_IN,
     "account.contact_preferences": SIGNED_IN,
     "account.change_email": SIGNED_IN,

@@ -13,6 +13,7 @@ from ..accounts import registry
 from ..extensions import limiter
 from ..forms.accounts import ForgotForm, NewPasswordForm, SignInForm, SignUpForm
 from .i18n import current_locale
+from .oidc import provider_name
 from .security import personal_data
 from .signin import actor, safe_next, sign_in, sign_out
 
@@ -48,7 +49,8 @@ def sign_up():
         registry.register(db.session(), form.normalised_email(), form.password.data, current_locale(),
                           link_for, actor())
         return redirect(url_for(".check_email"))
-    return render_template("auth/sign_up.html", form=form, errors=form.summary()), 400 if form.errors else 200
+    return render_template("auth/sign_up.html", form=form, errors=form.summary(),
+                           provider=provider_name()), 400 if form.errors else 200
 
 
 @bp.get("/check-email")
@@ -84,7 +86,7 @@ def sign_in_page():
         errors = [("email", _("The email address or password is not right"))]
     status = 401 if failed else 400 if form.errors else 200
     return render_template("auth/sign_in.html", form=form, errors=errors, failed=failed,
-                           provider=current_app.config["OIDC_NAME"] if current_app.config["OIDC_ISSUER"] else None,
+                           provider=provider_name(),
                            next=request.args.get("next")), status
 
 
