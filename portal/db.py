@@ -67,9 +67,12 @@ def init_app(app: Flask) -> None:
 def session() -> Session:
     """The request's session; committed once after a successful response, rolled back otherwise."""
     if "db_session" not in g:
-        from flask import current_app, request
+        from flask import current_app
 
-        g.db_session = _open(current_app, request.method not in {"GET", "HEAD", "OPTIONS"})
+        # On SQLite every request takes the write lock up front: a GET may write too (a signed-in
+        # session's last-seen time, an emailed link being used), and a read transaction that later
+        # writes fails at once when another connection wrote in between. PostgreSQL needs none of it.
+        g.db_session = _open(current_app, True)
     return g.db_session
 
 

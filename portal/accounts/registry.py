@@ -80,12 +80,13 @@ def claim_guest_cases(session: Session, account: Account) -> int:
 
 
 def authenticate(session: Session, email: str | None, password: str, actor: audit.Actor) -> Account | None:
-    """The account when the email and password match; the same work and answer otherwise."""
+    """The account when the email and password match; the same work and answer otherwise.
+
+    A refusal is the caller's to audit: it answers 401 and commits nothing of this transaction.
+    """
     account = find_by_email(session, email) if email else None
     ok = passwords.verify(account.password_hash if account else None, password)
     if not ok or account is None:
-        audit.record(session, actor, "account.sign_in", outcome="failure",
-                     target_type="account", target_id=str(account.id) if account else None)
         return None
     if passwords.needs_rehash(account.password_hash):
         account.password_hash = passwords.hash_password(password)

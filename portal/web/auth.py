@@ -15,7 +15,7 @@ from ..forms.accounts import ForgotForm, NewPasswordForm, SignInForm, SignUpForm
 from .i18n import current_locale
 from .oidc import provider_name
 from .security import personal_data
-from .signin import actor, safe_next, sign_in, sign_out
+from .signin import actor, record_refusal, safe_next, sign_in, sign_out
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
 
@@ -81,6 +81,7 @@ def sign_in_page():
             sign_in(account)
             return redirect(target)
         failed = True
+        record_refusal("account.sign_in", details={"method": "password"})
     errors = form.summary()
     if failed:
         errors = [("email", _("The email address or password is not right"))]

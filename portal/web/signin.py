@@ -33,6 +33,19 @@ def actor(name: str | None = None) -> Actor:
     return Actor(name, "web", request.remote_addr)
 
 
+def record_refusal(action: str, *, target_id: str | None = None, details: dict | None = None) -> None:
+    """Audit a refused attempt. The request's transaction is rolled back (a 4xx answer commits
+    nothing), so the record is written and committed in a transaction of its own."""
+    from flask import current_app
+
+    from .. import audit
+
+    db.session().rollback()
+    with db.session_scope(current_app) as own:
+        audit.record(own, actor("guest"), action, outcome="failure",
+                     target_type="account" if target_id else None, target_id=target_id, details=details)
+
+
 def safe_next(target: str | None, default: str) -> str:
     """Only a path on this site: no scheme, no host, no protocol-relative or backslash tricks."""
     if not target or len(target) > 500:

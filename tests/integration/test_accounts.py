@@ -226,3 +226,11 @@ def test_a_tampered_session_cookie_is_ignored(app, client, db_session):
     forged = app.test_client()
     forged.set_cookie(cookie.key, cookie.value[:-4] + "AAAA")
     assert forged.get("/account").status_code == 302
+
+
+def test_failed_sign_ins_are_audited(app, client, db_session):
+    sign_up(client, db_session)
+    assert sign_in(app.test_client(), password="not the password at all").status_code == 401
+    db_session.rollback()
+    rows = db_session.scalars(select(AuditRecord).filter_by(action="account.sign_in", outcome="failure")).all()
+    assert len(rows) == 1 and rows[0].details == {"method": "password"}
