@@ -56,6 +56,60 @@ def init_app(app: Flask) -> None:
             raise click.ClickException(f"The audit trail is broken at record {broken}.")
         click.echo("The audit trail is intact.")
 
+    notify_commands(app)
+
+
+def notify_commands(app: Flask) -> None:
+    @app.cli.command("notify-worker")
+    @click.option("--once", is_flag=True, help="Deliver what is due now, then stop.")
+    @click.option("--interval", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
+                  help="Seconds to wait when nothing is due.")
+    @click.option("--worker-id", default=None, help="Name in the delivery log (default: host:pid).")
+    def notify_worker_command(once: bool, interval: float, worker_id: str | None) -> None:
+        """Deliver queued notifications (email, text, letters, calls) until stopped."""
+        from .notify import channels, worker
+
+        try:
+            ready = channels.build(current_app.config)
+        except (channels.UnknownTransport, ValueError) as error:
+            raise click.ClickException(str(error)) from None
+        stats = worker.run(current_app._get_current_object(), once=once, interval=interval,
+                           worker_id=worker_id, channels=ready)
+        if once:
+            click.echo(f"{stats.sent} sent, {stats.retried} to retry, {stats.failed} failed.")
+
+    @app.cli.command("notify-status")
+    @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True,
+                  help="How many failed messages to list.")
+    def notify_status_command(limit: int) -> None:
+        """Count notifications by status and list the failed ones with their last error."""
+        from .notify import worker
+
+        with db.session_scope(current_app) as session:
+            counts = worker.status_counts(session)
+            failed = worker.failed_messages(session, limit)
+            for status, count in counts.items():
+                click.echo(f"{status:<8} {count}")
+            if failed:
+                click.echo("")
+                click.echo("Failed messages (newest first):")
+                for note in failed:
+                    click.echo(f"  #{note.id} {note.key} {note.template} by {note.channel}, "
+                               f"{note.attempts} attempt(s), queued {note.created_at:%Y-%m-%d %H:%M} UTC")
+                    click.echo(f"      last error: {note.last_error or '-'}")
+                click.echo("")
+                click.echo("Put one back in the queue with: flask --app portal notify-requeue ID")
+
+    @app.cli.command("notify-requeue")
+    @click.argument("ids", nargs=-1, type=int, required=True)
+    def notify_requeue_command(ids: tuple[int, ...]) -> None:
+        """Put failed notifications back in the queue (after fixing the cause)."""
+        from .notify import worker
+
+        with db.session_scope(current_app) as session:
+            count = worker.requeue(session, list(ids))
+        click.echo(f"{count} notification(s) queued again.")
+
 
 def _create() -> Flask:
     from . import create_app

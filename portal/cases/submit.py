@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..models import Case, CaseEvent, Draft
 from ..models.base import utcnow
+from ..notify import outbox
 from . import drafts, references, states
 from .definitions import definition_of
 from .service_levels import add_working_days
@@ -84,7 +85,8 @@ def submit(
             contact_name=contact.get("name") or None,
             contact_email=contact.get("email") or None,
             contact_phone=contact.get("phone") or None,
-            contact_preference=contact.get("preference") or None,
+            contact_preference=contact.get("preferred_channel") or None,
+            account_id=draft.account_id,
             locale=draft.locale,
             tracking_token_hash=hash_token(token),
             submitted_at=now,
@@ -103,13 +105,27 @@ def submit(
                 return Submitted(existing, token, created=False)
             continue
         break
-    else:  # pragma: no cover - 24**8 references make this practically unreachable
+    else:  # pragma: no cover - 23**8 references make this practically unreachable
         raise RuntimeError("could not find a free case reference")
 
+    if contact.get("preferred_channel") and draft.account_id is None:
+        # A guest's choices (channel, language, formats, messages) stay with the case.
+        from ..accounts.preferences import FIELDS
+        from ..models import ContactPreferences
+
+        session.add(ContactPreferences(case_id=case.id, **{k: contact[k] for k in FIELDS if k in contact}))
     session.add(CaseEvent(case_id=case.id, occurred_at=now, status_from=None,
                           status_to=states.RECEIVED, actor=actor.name))
     audit.record(session, actor, "case.submit", target_type="case", target_id=case.reference,
                  details={"service": definition.code, "definition_version": version.version})
+    # The message goes only to the contact given with this case, so it may carry the private
+    # tracking link; later messages point to tracking by reference instead.
+    outbox.queue_for_case(session, case, "case_received", key=f"case:{case.id}:received", context={
+        "status": states.RECEIVED,
+        "respond_by": case.respond_by.isoformat(),
+        "resolve_by": case.resolve_by.isoformat(),
+        "tracking_path": f"/track/t/{token}",
+    })
     session.flush()
     session.refresh(case)
     return Submitted(case, token, created=True)

@@ -7,7 +7,22 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..models import Case, CaseEvent
 from ..models.base import utcnow
+from ..notify import outbox
 from . import states
+
+DECISIONS = {states.APPROVED, states.DENIED, states.RESOLVED}
+
+
+def message_for(from_status: str, to_status: str, public_note: str | None) -> str | None:
+    """The message a move owes the resident: required for a request for information or a
+    decision, optional for any other change they can see."""
+    if to_status == states.MORE_INFO:
+        return "info_requested"
+    if to_status in DECISIONS:
+        return "case_decided"
+    if to_status != from_status or public_note:
+        return "case_updated"
+    return None
 
 
 def transition(
@@ -42,5 +57,14 @@ def transition(
     audit.record(session, actor, "case.transition", target_type="case", target_id=case.reference,
                  details={"from": previous, "to": to_status})
     session.flush()
+    template = message_for(previous, to_status, public_note)
+    if template is not None:
+        outbox.queue_for_case(session, case, template, key=f"case:{case.id}:event:{event.id}", context={
+            "status": to_status,
+            "previous_status": previous,
+            "note": public_note or "",
+            "respond_by": case.respond_by.isoformat(),
+            "resolve_by": case.resolve_by.isoformat(),
+        })
     session.expire(case, ["events"])
     return event

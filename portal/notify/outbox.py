@@ -108,7 +108,9 @@ def queue_for_case(session: Session, case: Case, template: str, key: str, contex
     route = route_for_case(session, case, template)
     if route is None:
         return None
-    context = {"reference": case.reference, "service_code": case.service_code, **context}
+    prefs = preferences_for_case(session, case)
+    formats = {"large_print": True} if prefs is not None and prefs.large_print else {}
+    context = {"reference": case.reference, "service_code": case.service_code, **formats, **context}
     return queue(session, key=key, template=template, route=route, context=context,
                  account_id=case.account_id, case_id=case.id)
 
