@@ -131,8 +131,15 @@ run: venv assets i18n-compile ## Serve the portal on http://127.0.0.1:PORT (defa
 	@echo "+ flask --app portal migrate && flask --app portal load-catalog"
 	$(BIN)/flask --app portal migrate
 	$(BIN)/flask --app portal load-catalog
+	trap 'kill $$(jobs -p) 2>/dev/null || true' EXIT
+	if [ -z "$${SMTP_HOST:-}" ]; then
+	  echo "+ development mail server on 127.0.0.1:$${SMTP_PORT:-1025}: emails are printed here, not sent"
+	  $(PY) -m aiosmtpd -n -l "127.0.0.1:$${SMTP_PORT:-1025}" &
+	fi
+	echo "+ flask --app portal notify-worker (delivers queued emails, texts and letters)"
+	$(BIN)/flask --app portal notify-worker &
 	echo "Civic Portal: http://127.0.0.1:$(PORT)/  (Ctrl+C stops it; data stays in instance/)"
-	exec $(BIN)/flask --app portal --no-debug run --host 127.0.0.1 --port $(PORT)
+	$(BIN)/flask --app portal --no-debug run --host 127.0.0.1 --port $(PORT)
 
 test: venv assets i18n-compile ## Run the whole test suite on SQLite, then on a throwaway PostgreSQL
 	@scripts/ensure-chromium
