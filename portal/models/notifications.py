@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Base, utcnow
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+CANCELLED = "cancelled"  # an optional message switched off after it was queued
 
 
 class Notification(Base):
@@ -21,7 +22,7 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Unique per message owed, so a retried transaction cannot queue it twice.
     key: Mapped[str] = mapped_column(String(128), unique=True)
-    channel: Mapped[str] = mapped_column(String(16))  # email | sms | letter
+    channel: Mapped[str] = mapped_column(String(16))  # email | sms | letter | call
     template: Mapped[str] = mapped_column(String(64))
     locale: Mapped[str] = mapped_column(String(8))
     recipient: Mapped[dict[str, Any]]  # {"email": …} | {"phone": …} | {"name": …, "postal": {…}}
@@ -49,7 +50,7 @@ class DeliveryAttempt(Base):
     notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
     worker: Mapped[str] = mapped_column(String(64))
-    outcome: Mapped[str] = mapped_column(String(16))  # sent | retry | failed
+    outcome: Mapped[str] = mapped_column(String(16))  # sent | retry | failed | cancelled
     error: Mapped[str | None] = mapped_column(Text)
 
     notification: Mapped[Notification] = relationship(back_populates="attempt_log")

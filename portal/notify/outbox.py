@@ -127,3 +127,21 @@ def queue_to_address(session: Session, email: str, locale: str, template: str, k
     """A message to an email address with no account behind it (kept for symmetry of timing)."""
     route = Route("email", {"email": email, "name": ""}, locale)
     return queue(session, key=key, template=template, route=route, context=context)
+
+
+def still_wanted(session: Session, note: Notification) -> bool:
+    """False when ``note`` is optional and its owner switched that kind of message off since."""
+    switch = OPTIONAL_SWITCH.get(note.template)
+    if not note.optional or switch is None:
+        return True
+    prefs = None
+    if note.account_id is not None:
+        prefs = session.scalar(select(ContactPreferences).filter_by(account_id=note.account_id))
+    elif note.case_id is not None:
+        case = session.get(Case, note.case_id)
+        prefs = preferences_for_case(session, case) if case else None
+    return prefs is None or bool(getattr(prefs, switch))
+
+
+# Context that must not outlive delivery: the private tracking link is as good as a password.
+SECRET_CONTEXT = ("tracking_path",)

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from .. import db
 from ..models import DeliveryAttempt, Notification
 from ..models.base import utcnow
-from ..models.notifications import FAILED, PENDING, SENDING, SENT
+from ..models.notifications import CANCELLED, FAILED, PENDING, SENDING, SENT
 from . import channels as channels_module
 from .render import CannotRender, render
 
@@ -136,13 +136,34 @@ def _ours(message: Outgoing):
 
 
 def mark_sent(app: Flask, message: Outgoing, worker_id: str, now: datetime) -> None:
+    from .outbox import SECRET_CONTEXT
+
+    kept = {k: v for k, v in message.context.items() if k not in SECRET_CONTEXT}
     with db.session_scope(app) as session:
         session.execute(update(Notification)
                         .where(Notification.id == message.id, Notification.status != SENT)
                         .values(status=SENT, sent_at=now, locked_until=None, last_error=None,
-                                attempts=Notification.attempts + 1)
+                                attempts=Notification.attempts + 1, context=kept)
                         .execution_options(synchronize_session=False))
         session.add(DeliveryAttempt(notification_id=message.id, at=now, worker=worker_id, outcome="sent"))
+
+
+def cancel_if_unwanted(app: Flask, message: Outgoing, worker_id: str, now: datetime) -> bool:
+    """Cancel an optional message whose owner switched it off after it was queued."""
+    if not message.optional:
+        return False
+    from .outbox import still_wanted
+
+    with db.session_scope(app) as session:
+        note = session.get(Notification, message.id)
+        if still_wanted(session, note):
+            return False
+        session.execute(update(Notification).where(_ours(message))
+                        .values(status=CANCELLED, locked_until=None)
+                        .execution_options(synchronize_session=False))
+        session.add(DeliveryAttempt(notification_id=message.id, at=now, worker=worker_id,
+                                    outcome="cancelled", error="switched off by the resident"))
+    return True
 
 
 def mark_failed_attempt(app: Flask, message: Outgoing, worker_id: str, now: datetime, error: str,
@@ -219,6 +240,9 @@ def deliver(app: Flask, message: Outgoing, channels: dict[str, Any], worker_id: 
             clock: Callable[[], datetime], stats: Stats) -> None:
     max_attempts = app.config["NOTIFY_MAX_ATTEMPTS"]
     channel = channels.get(message.channel)
+    if cancel_if_unwanted(app, message, worker_id, clock()):
+        log.info("notification %s (%s) cancelled: switched off since it was queued", message.id, message.key)
+        return
     try:
         if channel is None:
             raise CannotRender(f"no channel {message.channel!r} is set up")
@@ -321,7 +345,7 @@ def run(app: Flask, *, once: bool = False, worker_id: str | None = None, interva
 def status_counts(session: Session) -> dict[str, int]:
     query = select(Notification.status, func.count()).group_by(Notification.status)
     rows = session.execute(query).all()
-    counts = {status: 0 for status in (PENDING, SENDING, SENT, FAILED)}
+    counts = {status: 0 for status in (PENDING, SENDING, SENT, FAILED, CANCELLED)}
     counts.update({status: count for status, count in rows})
     return counts
 

@@ -563,6 +563,32 @@ def test_one_click_unsubscribe_switches_off_updates_only(notify_app, smtp):
     assert notify_app.test_client().post("/report/pothole/check").status_code == 400
 
 
+def test_an_optional_message_switched_off_after_queueing_is_cancelled(notify_app, smtp):
+    _client, page = report(notify_app)
+    reference = reference_on(page)
+    case = _case(notify_app, reference)
+    assert run_worker(notify_app).sent == 1  # the receipt
+    _move(notify_app, reference, states.IN_REVIEW, "Looking at it.")  # queues an optional update
+    from portal import db
+
+    with db.session_scope(notify_app) as session:
+        from portal.models import ContactPreferences
+
+        session.query(ContactPreferences).filter_by(case_id=case.id).update({"want_updates": False})
+    stats = run_worker(notify_app)
+    assert stats.sent == 0 and len(smtp.messages) == 1
+    assert notifications(notify_app)[-1].status == "cancelled"
+
+
+def test_the_private_tracking_link_is_not_kept_after_sending(notify_app, smtp):
+    _client, page = report(notify_app)
+    receipt = notifications(notify_app)[-1]
+    assert "tracking_path" in receipt.context
+    assert run_worker(notify_app).sent == 1
+    assert "/track/t/" in bodies(smtp.messages[-1].message)[0]
+    assert "tracking_path" not in notifications(notify_app)[-1].context
+
+
 def test_a_bad_unsubscribe_link_is_not_found_and_changes_nothing(notify_app, smtp):
     _client, page = report(notify_app)
     case = _case(notify_app, reference_on(page))
