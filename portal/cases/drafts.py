@@ -44,7 +44,8 @@ def definition_of_draft(session: Session, draft: Draft) -> ServiceDefinition:
     return definition_of(session.get(ServiceDefinitionVersion, draft.definition_id))
 
 
-def start(session: Session, definition: ServiceDefinition, locale: str) -> tuple[Draft, str]:
+def start(session: Session, definition: ServiceDefinition, locale: str,
+          account_id: int | None = None) -> tuple[Draft, str]:
     """A new draft under the current definition, and the token that opens it."""
     token = new_token()
     version = stored_version(session, definition)
@@ -52,6 +53,7 @@ def start(session: Session, definition: ServiceDefinition, locale: str) -> tuple
     draft = Draft(
         token_hash=token_hash(token),
         definition_id=version.id,
+        account_id=account_id,
         answers={},
         contact={},
         locale=locale,

@@ -32,6 +32,10 @@ def _draft(code: str) -> tuple[Draft | None, ServiceDefinition]:
     current = _service(code)
     token = session.get(DRAFTS, {}).get(code)
     draft = drafts.find(db.session(), token, code)
+    if draft is not None and draft.account_id is not None:
+        account = _account()
+        if account is None or account.id != draft.account_id:
+            draft = None  # an account's draft opens only while that account is signed in
     if draft is None:
         return None, current
     return draft, drafts.definition_of_draft(db.session(), draft)
@@ -41,8 +45,16 @@ def _token(code: str) -> str:
     return session[DRAFTS][code]
 
 
+def _account():
+    from flask_login import current_user
+
+    return current_user.account if current_user.is_authenticated else None
+
+
 def _start_draft(definition: ServiceDefinition) -> Draft:
-    draft, token = drafts.start(db.session(), definition, current_locale())
+    account = _account()
+    draft, token = drafts.start(db.session(), definition, current_locale(),
+                                account_id=account.id if account else None)
     session[DRAFTS] = {**session.get(DRAFTS, {}), definition.code: token}
     return draft
 
@@ -147,6 +159,9 @@ def contact(code: str):
         return redirect(url_for(".confirmation", code=code))
     if definition.exit_reached(draft.answers) or definition.unanswered(draft.answers):
         return redirect(_where_next(definition, draft.answers, None, change=False))
+    if draft.account_id is not None:
+        # Signed in: we contact them as their account says; nothing to ask again.
+        return redirect(url_for(".check", code=code))
     change = request.args.get("change") == "1"
     form = ContactForm()
     if request.method == "GET":
@@ -183,7 +198,8 @@ def check(code: str):
         return redirect(url_for(".confirmation", code=code))
     if definition.exit_reached(draft.answers) or definition.unanswered(draft.answers):
         return redirect(_where_next(definition, draft.answers, None, change=False))
-    if not draft.contact:
+    account = _account() if draft.account_id is not None else None
+    if account is None and not draft.contact:
         return redirect(url_for(".contact", code=code))
     from flask_wtf import FlaskForm
 
@@ -201,9 +217,19 @@ def check(code: str):
     return render_template(
         "report/check.html", service=definition, form=form,
         rows=_summary_rows(definition, draft.answers, locale, change=True),
-        contact_rows=preference_rows(draft.contact, url_for(".contact", code=code, change=1)),
-        back=url_for(".contact", code=code),
+        contact_rows=_contact_rows(draft, account, code),
+        back=url_for(".contact", code=code) if account is None else _back_url(definition, draft.answers, None),
     )
+
+
+def _contact_rows(draft: Draft, account, code: str) -> list[dict]:
+    if account is None:
+        return preference_rows(draft.contact, url_for(".contact", code=code, change=1))
+    from ..accounts import preferences
+    from ..forms.preferences import values_of
+
+    values = {"name": account.name or "", **values_of(preferences.for_account(db.session(), account))}
+    return preference_rows(values, url_for("account.contact_preferences"))
 
 
 @bp.get("/<code>/confirmation")

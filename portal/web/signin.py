@@ -12,7 +12,7 @@ from ..accounts import sessions
 from ..audit import Actor
 from ..extensions import login_manager
 
-# Kept across sign-in and sign-out, so nothing a resident typed is lost.
+# Kept across sign-in, so nothing a resident typed as a guest is lost.
 KEEP = ("drafts", "tracked")
 
 
@@ -75,9 +75,8 @@ def sign_out() -> None:
     if current_user.is_authenticated:
         sessions.end(db.session(), current_user.current.token)
     logout_user()
-    kept = {key: session[key] for key in KEEP if key in session}
+    # Nothing of the signed-in visit stays for the next person at this browser.
     session.clear()
-    session.update(kept)
 
 
 def init_app(app: Flask) -> None:

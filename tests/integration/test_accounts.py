@@ -234,3 +234,31 @@ def test_failed_sign_ins_are_audited(app, client, db_session):
     db_session.rollback()
     rows = db_session.scalars(select(AuditRecord).filter_by(action="account.sign_in", outcome="failure")).all()
     assert len(rows) == 1 and rows[0].details == {"method": "password"}
+
+
+def test_a_signed_in_report_belongs_to_the_account_and_uses_its_preferences(app, client, db_session):
+    from ..helpers import POTHOLE_ANSWERS, answer
+
+    sign_up(client, db_session)
+    sign_in(client)
+    post_form(client, "/account/preferences", {"channel": "text", "phone": "202 555 0143", "locale": "es",
+                                               "want_updates": "y"})
+    for qcode, data in POTHOLE_ANSWERS:
+        assert answer(client, "pothole", qcode, data).status_code == 302
+    # No contact page: the account's preferences apply, shown on check answers.
+    assert client.get("/report/pothole/contact").location.endswith("/report/pothole/check")
+    check = client.get("/report/pothole/check").get_data(as_text=True)
+    assert "(202) 555-0143" in check and 'href="/account/preferences"' in check
+    sent = post_form(client, "/report/pothole/check", {})
+    assert sent.status_code == 302
+    db_session.rollback()
+    case = db_session.scalar(select(Case))
+    account = db_session.scalar(select(Account))
+    assert case.account_id == account.id
+    receipt = db_session.scalar(select(Notification).filter_by(template="case_received"))
+    assert receipt.channel == "sms" and receipt.locale == "es" and receipt.recipient["phone"] == "+12025550143"
+    assert case.reference in client.get("/account").get_data(as_text=True)
+    # Signed out, the same browser shows nothing of it.
+    post_form(client, "/account/sign-out", {}, token_from="/account/preferences")
+    assert client.get("/report/pothole/check").status_code == 302
+    assert client.get("/report/pothole/confirmation").location.endswith("/report/pothole")
