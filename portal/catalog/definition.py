@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 # Open311 GeoReport v2 datatypes for the portal's own datatypes.
@@ -21,16 +22,57 @@ def pick(text: dict[str, Any], locale: str, fallback: str = "en") -> Any:
     return text.get(locale) or text[fallback]
 
 
+def _number(value: Any) -> Decimal | None:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def _answered(value: Any) -> bool:
+    return value not in (None, "", [], {})
+
+
 @dataclass(frozen=True)
 class Condition:
-    question: str
-    values: frozenset[str]
+    """``question`` OPERATOR ``value``: equals, not_equals, any_of, at_least, at_most, answered."""
 
-    def holds(self, answers: dict[str, Any]) -> bool:
+    question: str
+    operator: str
+    value: Any
+
+    @classmethod
+    def parse(cls, spec: dict[str, Any]) -> Condition:
+        operator = next(op for op in ("equals", "not_equals", "any_of", "at_least", "at_most", "answered") if op in spec)
+        return cls(spec["question"], operator, spec[operator])
+
+    def limit(self, answers: dict[str, Any], tables: dict[str, dict[str, float]]) -> Decimal | None:
+        if not isinstance(self.value, dict):
+            return _number(self.value)
+        table = tables[self.value["table"]]
+        by = _number(answers.get(self.value["by"]))
+        if by is None:
+            return None
+        keys = sorted(int(k) for k in table)
+        # Past the table's end, the last row applies.
+        key = max([k for k in keys if k <= by] or [keys[0]])
+        return _number(table[str(key)])
+
+    def holds(self, answers: dict[str, Any], tables: dict[str, dict[str, float]] | None = None) -> bool:
         answer = answers.get(self.question)
-        if isinstance(answer, list):
-            return bool(self.values.intersection(answer))
-        return answer in self.values
+        if self.operator == "answered":
+            return _answered(answer) == bool(self.value)
+        if self.operator in ("at_least", "at_most"):
+            number, limit = _number(answer), self.limit(answers, tables or {})
+            if number is None or limit is None:
+                return False
+            return number >= limit if self.operator == "at_least" else number <= limit
+        values = {self.value} if self.operator in ("equals", "not_equals") else set(self.value)
+        found = bool(values.intersection(answer)) if isinstance(answer, list) else answer in values
+        if self.operator == "not_equals":
+            return _answered(answer) and not found
+        return found
 
 
 @dataclass(frozen=True)
@@ -54,6 +96,27 @@ class Question:
         return self.datatype == "exit"
 
     @property
+    def max_files(self) -> int:
+        return int(self.raw.get("max_files") or 5)
+
+    @property
+    def min_items(self) -> int:
+        return int(self.raw.get("min_items", 1 if self.required else 0))
+
+    @property
+    def max_items(self) -> int:
+        return int(self.raw.get("max_items") or 20)
+
+    @property
+    def prefill(self) -> str | None:
+        return self.raw.get("prefill")
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        """The questions asked for each item of a repeating group."""
+        return tuple(Question(q) for q in self.raw.get("questions", []))
+
+    @property
     def max_length(self) -> int:
         return int(self.raw.get("max_length") or (2000 if self.datatype == "text" else 200))
 
@@ -71,13 +134,10 @@ class Question:
         if not spec:
             return ()
         specs = spec if isinstance(spec, list) else [spec]
-        return tuple(
-            Condition(s["question"], frozenset([s["equals"]] if "equals" in s else s["any_of"]))
-            for s in specs
-        )
+        return tuple(Condition.parse(s) for s in specs)
 
-    def applies(self, answers: dict[str, Any]) -> bool:
-        return all(c.holds(answers) for c in self.conditions)
+    def applies(self, answers: dict[str, Any], tables: dict[str, dict[str, float]] | None = None) -> bool:
+        return all(c.holds(answers, tables) for c in self.conditions)
 
     def text(self, locale: str) -> dict[str, str]:
         return pick(self.raw["text"], locale)
@@ -130,6 +190,14 @@ class ServiceDefinition:
     def questions(self) -> tuple[Question, ...]:
         return tuple(Question(q) for q in self.raw["questions"])
 
+    @property
+    def tables(self) -> dict[str, dict[str, float]]:
+        return self.raw.get("tables", {})
+
+    @property
+    def reopen_days(self) -> int:
+        return int(self.raw.get("reopen_days", 14 if self.kind == "complaint" else 0))
+
     def question(self, code: str) -> Question | None:
         return next((q for q in self.questions if q.code == code), None)
 
@@ -137,7 +205,7 @@ class ServiceDefinition:
         """The pages asked, in order, given the answers so far; it stops at an exit page."""
         pages = []
         for q in self.questions:
-            if q.applies(answers):
+            if q.applies(answers, self.tables):
                 pages.append(q)
                 if q.is_exit:
                     break

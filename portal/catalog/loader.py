@@ -57,20 +57,57 @@ def _check_locales(file: Path, where: str, text: dict, locales: Sequence[str]) -
                 raise CatalogError(f"{file}: {where}.{loc}: keys differ from {locales[0]}: {', '.join(diff)}")
 
 
-def _check_questions(file: Path, prefix: str, questions: list, locales: Sequence[str]) -> None:
-    seen: dict[str, dict] = {}
+GROUP_MEMBER_TYPES = {"string", "number", "money", "date", "yesno", "singlevaluelist", "email", "phone"}
+NUMERIC = {"number", "money"}
+
+
+def _check_condition(file: Path, cwhere: str, cond: dict, seen: dict[str, dict], tables: dict) -> None:
+    target = seen.get(cond["question"])
+    if target is None:
+        raise CatalogError(f"{file}: {cwhere}.question: {cond['question']!r} is not an earlier question")
+    for operator in ("at_least", "at_most"):
+        if operator in cond:
+            if target["datatype"] not in NUMERIC:
+                raise CatalogError(f"{file}: {cwhere}.{operator}: {cond['question']!r} is not a number question")
+            limit = cond[operator]
+            if isinstance(limit, dict):
+                if limit["table"] not in tables:
+                    raise CatalogError(f"{file}: {cwhere}.{operator}.table: no table {limit['table']!r} in tables")
+                by = seen.get(limit["by"])
+                if by is None or by["datatype"] != "number":
+                    raise CatalogError(f"{file}: {cwhere}.{operator}.by: {limit['by']!r} is not an earlier number question")
+    allowed = {"yes", "no"} if target["datatype"] == "yesno" else {v["key"] for v in target.get("values", [])}
+    wanted = ([cond["equals"]] if "equals" in cond else [cond["not_equals"]] if "not_equals" in cond
+              else cond.get("any_of", []))
+    if allowed and not set(wanted) <= allowed:
+        bad = sorted(set(wanted) - allowed)
+        raise CatalogError(f"{file}: {cwhere}: {', '.join(bad)} is not an answer to {cond['question']!r}")
+
+
+def _check_questions(file: Path, prefix: str, questions: list, locales: Sequence[str],
+                     tables: dict, outer: dict[str, dict] | None = None) -> None:
+    seen: dict[str, dict] = dict(outer or {})
+    codes: set[str] = set()
     for i, q in enumerate(questions):
         where = f"{prefix}[{i}]"
-        if q["code"] in seen:
+        if q["code"] in codes:
             raise CatalogError(f"{file}: {where}.code: {q['code']!r} is used twice")
+        codes.add(q["code"])
         _check_locales(file, f"{where}.text", q["text"], locales)
+        text = q["text"][locales[0]]
         if q["datatype"] not in schema.ASKABLE:
             raise CatalogError(
                 f"{file}: {where}.datatype: {q['datatype']!r} questions cannot be asked by this "
                 "version of the portal yet"
             )
-        if q["datatype"] == "exit" and "body" not in q["text"][locales[0]]:
-            raise CatalogError(f"{file}: {where}.text: an exit page needs a body")
+        if q["datatype"] in ("exit", "info", "declaration") and "body" not in text:
+            raise CatalogError(f"{file}: {where}.text: a {q['datatype']} page needs a body")
+        if q["datatype"] == "declaration" and "confirm" not in text:
+            raise CatalogError(f"{file}: {where}.text: a declaration needs the confirm text")
+        if q["datatype"] == "group" and not {"item_label", "add_label"} <= set(text):
+            raise CatalogError(f"{file}: {where}.text: a group needs item_label and add_label")
+        if outer is not None and q["datatype"] not in GROUP_MEMBER_TYPES:
+            raise CatalogError(f"{file}: {where}.datatype: {q['datatype']!r} cannot be asked inside a group")
         for j, value in enumerate(q.get("values", [])):
             _check_locales(file, f"{where}.values[{j}].text", value["text"], locales)
         keys = [v["key"] for v in q.get("values", [])]
@@ -78,23 +115,14 @@ def _check_questions(file: Path, prefix: str, questions: list, locales: Sequence
             raise CatalogError(f"{file}: {where}.values: a key is used twice")
         if "min" in q and "max" in q and q["min"] > q["max"]:
             raise CatalogError(f"{file}: {where}.min: greater than max")
+        if q.get("min_items", 0) > q.get("max_items", 50):
+            raise CatalogError(f"{file}: {where}.min_items: greater than max_items")
         spec = q.get("show_if")
         for k, cond in enumerate(spec if isinstance(spec, list) else [spec] if spec else []):
-            cwhere = f"{where}.show_if" + (f"[{k}]" if isinstance(spec, list) else "")
-            target = seen.get(cond["question"])
-            if target is None:
-                raise CatalogError(
-                    f"{file}: {cwhere}.question: {cond['question']!r} is not an earlier question"
-                )
-            allowed = {"yes", "no"} if target["datatype"] == "yesno" else {
-                v["key"] for v in target.get("values", [])
-            }
-            wanted = [cond["equals"]] if "equals" in cond else cond["any_of"]
-            if allowed and not set(wanted) <= allowed:
-                bad = sorted(set(wanted) - allowed)
-                raise CatalogError(f"{file}: {cwhere}: {', '.join(bad)} is not an answer to {cond['question']!r}")
+            _check_condition(file, f"{where}.show_if" + (f"[{k}]" if isinstance(spec, list) else ""),
+                             cond, seen, tables)
         if q["datatype"] == "group":
-            _check_questions(file, f"{where}.questions", q["questions"], locales)
+            _check_questions(file, f"{where}.questions", q["questions"], locales, tables, outer={})
         seen[q["code"]] = q
 
 
@@ -108,7 +136,7 @@ def load_definition(file: Path, locales: Sequence[str], topics: set[str], depart
     if data["department"] not in departments:
         raise CatalogError(f"{file}: department: {data['department']!r} is not a department in {CATALOG_FILE}")
     _check_locales(file, "text", data["text"], locales)
-    _check_questions(file, "questions", data["questions"], locales)
+    _check_questions(file, "questions", data["questions"], locales, data.get("tables", {}))
     if data["questions"][0]["datatype"] == "exit" and "show_if" not in data["questions"][0]:
         raise CatalogError(f"{file}: questions[0]: the first page cannot be an unconditional exit")
     return ServiceDefinition(data)

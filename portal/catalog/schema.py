@@ -10,12 +10,12 @@ PARAGRAPHS = {"type": "string", "minLength": 1, "maxLength": 4000}
 
 DATATYPES = [
     "string", "text", "number", "money", "date", "datetime", "yesno", "singlevaluelist",
-    "multivaluelist", "address", "email", "phone", "file", "group", "exit",
+    "multivaluelist", "address", "email", "phone", "file", "group", "declaration", "info", "exit",
 ]
 KINDS = ["complaint", "permit", "benefit"]
 # Datatypes the question pages can ask today. The format already names the others; the loader
 # refuses them, naming the file and field, until the question pages can ask them.
-ASKABLE = set(DATATYPES) - {"file", "group"}
+ASKABLE = set(DATATYPES)
 
 
 def localized(properties: dict, required: list[str]) -> dict:
@@ -42,15 +42,33 @@ def localized_string() -> dict:
     }
 
 
+# A number, or a value looked up in one of the service's tables by another answer.
+LIMIT = {
+    "oneOf": [
+        {"type": "number"},
+        {
+            "type": "object",
+            "properties": {"table": CODE, "by": QUESTION_CODE},
+            "required": ["table", "by"],
+            "additionalProperties": False,
+        },
+    ]
+}
+OPERATORS = ["equals", "any_of", "not_equals", "at_least", "at_most", "answered"]
+
 CONDITION = {
     "type": "object",
     "properties": {
         "question": QUESTION_CODE,
         "equals": {"type": "string"},
+        "not_equals": {"type": "string"},
         "any_of": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        "at_least": LIMIT,
+        "at_most": LIMIT,
+        "answered": {"type": "boolean"},
     },
     "required": ["question"],
-    "oneOf": [{"required": ["equals"]}, {"required": ["any_of"]}],
+    "oneOf": [{"required": [op]} for op in OPERATORS],
     "additionalProperties": False,
 }
 
@@ -61,6 +79,10 @@ QUESTION: dict = {
         "datatype": {"enum": DATATYPES},
         "required": {"type": "boolean"},
         "max_length": {"type": "integer", "minimum": 1, "maximum": 10000},
+        "max_files": {"type": "integer", "minimum": 1, "maximum": 20},
+        "min_items": {"type": "integer", "minimum": 0, "maximum": 50},
+        "max_items": {"type": "integer", "minimum": 1, "maximum": 50},
+        "prefill": {"enum": ["account.name", "account.email", "account.phone", "account.address"]},
         "min": {"type": "number"},
         "max": {"type": "number"},
         "show_if": {"oneOf": [CONDITION, {"type": "array", "items": CONDITION, "minItems": 1}]},
@@ -76,7 +98,8 @@ QUESTION: dict = {
         },
         "questions": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/question"}},
         "text": localized(
-            {"label": LINE, "hint": LINE, "error": LINE, "body": PARAGRAPHS, "add_label": LINE},
+            {"label": LINE, "hint": LINE, "error": LINE, "body": PARAGRAPHS, "add_label": LINE,
+             "item_label": LINE, "confirm": LINE},
             ["label"],
         ),
     },
@@ -115,12 +138,26 @@ SERVICE: dict = {
             "additionalProperties": False,
         },
         "open311_type": {"enum": ["realtime", "batch", "blackbox"]},
+        # Days after a complaint is resolved during which the resident can say it is not fixed.
+        "reopen_days": {"type": "integer", "minimum": 0, "maximum": 365},
+        # Lookup tables for conditions, e.g. income limits by household size: {"1": 52000, …}.
+        "tables": {
+            "type": "object",
+            "propertyNames": {"pattern": "^[a-z][a-z0-9-]{0,63}$"},
+            "additionalProperties": {
+                "type": "object",
+                "minProperties": 1,
+                "propertyNames": {"pattern": "^[0-9]{1,3}$"},
+                "additionalProperties": {"type": "number"},
+            },
+        },
         "text": localized(
             {
                 "name": LINE,
                 "description": LINE,
                 "keywords": {"type": "array", "items": LINE},
                 "next_steps": PARAGRAPHS,
+                "before_you_start": PARAGRAPHS,
             },
             ["name", "description", "next_steps"],
         ),

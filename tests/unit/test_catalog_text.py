@@ -280,17 +280,32 @@ def test_duplicate_question_code(folder):
     refused(folder, "pothole.yaml: questions[2].code: 'location' is used twice")
 
 
-def test_file_question_is_refused(folder):
-    change(folder, "pothole.yaml", lambda d: question(d, "details").update(datatype="file"))
-    refused(folder, "pothole.yaml: questions[4].datatype: 'file' questions cannot be asked")
-
-
-def test_group_question_is_refused(folder):
+def test_a_group_needs_its_item_and_add_labels(folder):
     def make_group(data):
         details = question(data, "details")
         inner = {key: details[key] for key in ("code", "datatype", "text")}
+        inner["datatype"] = "string"
         details.clear()
-        details.update(code="photos", datatype="group", questions=[inner], text=inner["text"])
+        details.update(code="people", datatype="group", questions=[inner], text=inner["text"])
 
     change(folder, "pothole.yaml", make_group)
-    refused(folder, "pothole.yaml: questions[4].datatype: 'group' questions cannot be asked")
+    refused(folder, "pothole.yaml: questions[4].text: a group needs item_label and add_label")
+
+
+def test_a_file_question_cannot_sit_inside_a_group(folder):
+    def make_group(data):
+        details = question(data, "details")
+        inner = {key: details[key] for key in ("code", "datatype", "text")}
+        inner["datatype"] = "file"
+        text = {loc: {**t, "item_label": "Item", "add_label": "Add"} for loc, t in details["text"].items()}
+        details.clear()
+        details.update(code="people", datatype="group", questions=[inner], text=text)
+
+    change(folder, "pothole.yaml", make_group)
+    refused(folder, "pothole.yaml: questions[4].questions[0].datatype: 'file' cannot be asked inside a group")
+
+
+def test_a_number_condition_needs_a_number_question(folder):
+    change(folder, "pothole.yaml",
+           lambda d: question(d, "details").update(show_if={"question": "size", "at_most": 3}))
+    refused(folder, "pothole.yaml: questions[4].show_if.at_most: 'size' is not a number question")
