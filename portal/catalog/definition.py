@@ -30,6 +30,9 @@ def _number(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+_MISSING = object()
+
+
 def _answered(value: Any) -> bool:
     return value not in (None, "", [], {})
 
@@ -94,6 +97,20 @@ class Question:
     @property
     def is_exit(self) -> bool:
         return self.datatype == "exit"
+
+    def complete(self, value: Any) -> bool:
+        if value is _MISSING:
+            return False
+        if self.datatype == "group":
+            return isinstance(value, list) and len(value) >= self.min_items
+        if self.datatype == "file" and self.required:
+            return isinstance(value, list) and len(value) > 0
+        return True
+
+    @property
+    def in_summary(self) -> bool:
+        """Shown on check answers and tracking pages (pages with nothing to answer are not)."""
+        return self.datatype not in ("exit", "info")
 
     @property
     def max_files(self) -> int:
@@ -216,8 +233,9 @@ class ServiceDefinition:
         return pages[-1] if pages and pages[-1].is_exit else None
 
     def unanswered(self, answers: dict[str, Any]) -> list[Question]:
-        """Pages on the route not yet answered (an optional question left blank counts as answered)."""
-        return [q for q in self.route(answers) if not q.is_exit and q.code not in answers]
+        """Pages on the route not yet answered (an optional question left blank counts as answered;
+        a group with too few items, or a required file question with no file, does not)."""
+        return [q for q in self.route(answers) if not q.is_exit and not q.complete(answers.get(q.code, _MISSING))]
 
     def kept_answers(self, answers: dict[str, Any]) -> dict[str, Any]:
         """Only the answers to questions on the route: an answer to a question no longer asked is dropped."""

@@ -16,6 +16,17 @@ def display(question: Question, value: Any, locale: str) -> list[str]:
     if value in (None, "", [], {}):
         return [_("Not answered")]
     kind = question.datatype
+    if kind == "declaration":
+        return [_("Confirmed")]
+    if kind == "file":
+        return [item.get("name", "") for item in value] if isinstance(value, list) else [str(value)]
+    if kind == "group":
+        lines = []
+        for number, item in enumerate(value if isinstance(value, list) else [], start=1):
+            parts = [" ".join(display(q, item.get(q.code), locale)) for q in question.questions[:2]
+                     if item.get(q.code) not in (None, "", [])]
+            lines.append(f"{number}. " + ", ".join(parts))
+        return lines or [_("None")]
     if kind == "yesno":
         return [_("Yes") if value == "yes" else _("No")]
     if kind in ("singlevaluelist", "multivaluelist"):

@@ -14,7 +14,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -331,17 +331,46 @@ class AddressPage(PageForm):
                 self._fields[name].data = part
 
 
+class DeclarationPage(PageForm):
+    value = BooleanField()
+
+    def validate_value(self, field):
+        if not field.data:
+            raise ValidationError(self.required_message(_l("Confirm the statement to continue")))
+
+    def answer(self) -> str:
+        return "confirmed"
+
+    def fill(self, value: Any) -> None:
+        self.value.data = value == "confirmed"
+
+
+class InfoPage(PageForm):
+    """A page of information: nothing to answer, Continue records that it was seen."""
+
+    def answer(self) -> str:
+        return "seen"
+
+    def fill(self, value: Any) -> None:
+        return None
+
+
 _TEXT_FIELDS = {"string": StringField, "email": StringField, "phone": StringField, "text": TextAreaField}
 FORMS: dict[str, type[PageForm]] = {
     "number": NumberPage, "money": NumberPage, "yesno": ChoicePage, "singlevaluelist": ChoicePage,
     "multivaluelist": MultiChoicePage, "date": DatePage, "datetime": DatePage, "address": AddressPage,
+    "declaration": DeclarationPage, "info": InfoPage,
 }
 # Datatypes the question pages can ask. The loader refuses any other in a definition.
-SUPPORTED = set(_TEXT_FIELDS) | set(FORMS) | {"exit"}
+SUPPORTED = set(_TEXT_FIELDS) | set(FORMS) | {"exit", "file", "group"}
 
 
-def build(question: Question, locale: str, formdata=None) -> PageForm:
-    """The form for one question page. ``formdata`` None reads the request's form on POST."""
+def build(question: Question, locale: str, formdata=None, prefix: str = "") -> PageForm:
+    """The form for one question page. ``formdata`` None reads the request's form on POST.
+
+    With a ``prefix`` (a question inside a repeating group), the form's field names and ids start
+    with it and it has no CSRF token of its own: the page's form carries one.
+    """
     if question.datatype in _TEXT_FIELDS:
         cls = type("TextPage_" + question.datatype, (TextPage,),
                    {"value": _TEXT_FIELDS[question.datatype](filters=[_strip])})
@@ -350,6 +379,8 @@ def build(question: Question, locale: str, formdata=None) -> PageForm:
         if question.datatype == "datetime":
             cls = type("DateTimePage", (DatePage,), {"with_time": True})
     kwargs = {} if formdata is None else {"formdata": formdata}
+    if prefix:
+        kwargs.update(prefix=prefix, meta={"csrf": False})
     form = cls(**kwargs)
     form.question = question
     form.locale = locale

@@ -6,10 +6,11 @@ from .base import Base
 from .cases import Case, CaseEvent
 from .catalog import ServiceDefinitionVersion
 from .contact import ContactPreferences
+from .documents import Document
 from .drafts import Draft
 from .notifications import DeliveryAttempt, Notification
 
 __all__ = [
     "Account", "AccountSession", "AuditRecord", "Base", "Case", "CaseEvent", "ContactPreferences",
-    "DeliveryAttempt", "Draft", "EmailToken", "Identity", "Notification", "ServiceDefinitionVersion",
+    "DeliveryAttempt", "Document", "Draft", "EmailToken", "Identity", "Notification", "ServiceDefinitionVersion",
 ]

@@ -40,6 +40,10 @@ class Case(Base):
     respond_by: Mapped[date]
     resolve_by: Mapped[date]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The resident's rating of the service once it is done (1 to 5), and what they said.
+    rating: Mapped[int | None]
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+    rated_at: Mapped[datetime | None]
 
     events: Mapped[list[CaseEvent]] = relationship(
         back_populates="case", order_by="CaseEvent.id", lazy="selectin"
@@ -58,6 +62,8 @@ class CaseEvent(Base):
     status_to: Mapped[str] = mapped_column(String(32))
     public_note: Mapped[str | None] = mapped_column(Text)
     internal_note: Mapped[str | None] = mapped_column(Text)
+    # The resident's own words, e.g. their answer to a request for information.
+    resident_note: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(200))
 
     case: Mapped[Case] = relationship(back_populates="events")

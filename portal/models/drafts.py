@@ -25,3 +25,8 @@ class Draft(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+    # A guest may ask for a way back: a link by email, or a short code. Only hashes are kept.
+    resume_email: Mapped[str | None] = mapped_column(String(254))
+    resume_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # When the resident was told the draft is about to be deleted.
+    expiry_notice_at: Mapped[datetime | None]

@@ -31,6 +31,8 @@ RULES: dict[str, str] = {
     "report.contact": OWNER_OF_DRAFT,
     "report.check": OWNER_OF_DRAFT,
     "report.confirmation": OWNER_OF_DRAFT,
+    "report.group_item": OWNER_OF_DRAFT,
+    "report.group_remove": OWNER_OF_DRAFT,
     "tracking.track": ANYONE,
     "tracking.case": PROVED_TRACKER,
     "tracking.private": LINK_HOLDER,

@@ -146,7 +146,7 @@ def export_html():
     for item in data["requests"]:
         definition = definition_for(db.session(), account_cases[item["reference"]])
         item["rows"] = [{"key": q.label(locale), "lines": display(q, item["answers"].get(q.code), locale)}
-                        for q in definition.route(item["answers"]) if not q.is_exit]
+                        for q in definition.route(item["answers"]) if q.in_summary]
     prefs = preferences.for_account(db.session(), current_user.account)
     return render_template("account/export.html", data=data,
                            preference_rows=preference_rows(values_of(prefs), None))

@@ -91,6 +91,29 @@ def _back_url(definition: ServiceDefinition, answers: dict, current: str | None)
     return _page_url(definition, route[position - 1])
 
 
+def _prefilled(question: Question, answers: dict):
+    """An answer we already hold, offered so the resident only checks it (WCAG 3.3.7)."""
+    account = _account()
+    if account is None:
+        return None
+    from ..accounts import preferences
+    from ..cases.contact import format_phone
+
+    prefs = preferences.for_account(db.session(), account)
+    source = question.prefill.removeprefix("account.")
+    if source == "name":
+        return account.name or ""
+    if source == "email":
+        return prefs.email or account.email
+    if source == "phone":
+        return format_phone(prefs.phone)
+    postal = prefs.postal or {}
+    if question.datatype == "address":
+        return {"street": " ".join(p for p in (postal.get("line1"), postal.get("line2")) if p),
+                "city": postal.get("city", ""), "zip": postal.get("zip", "")}
+    return ", ".join(p for p in (postal.get("line1"), postal.get("city"), postal.get("zip")) if p)
+
+
 def _reachable(definition: ServiceDefinition, answers: dict, qcode: str) -> bool:
     """A page may be shown only once every page before it on the route is answered."""
     for question in definition.route(answers):
@@ -135,9 +158,21 @@ def question(code: str, qcode: str):
             abort(405)
         return render_template("report/exit.html", service=definition, question=question,
                                text=question.text(locale), back=back)
+    if question.datatype == "group":
+        from .report_groups import group_summary
+
+        return group_summary(definition, question, draft, change, back)
+    if question.datatype == "file":
+        from .uploads import file_question
+
+        return file_question(definition=definition, question=question, draft=draft, change=change,
+                             back=back, start_draft=_start_draft,
+                             where_next=lambda answers: _where_next(definition, answers, qcode, change))
     form = build(question, locale)
     if request.method == "GET" and qcode in answers:
         form.fill(answers[qcode])
+    elif request.method == "GET" and question.prefill:
+        form.fill(_prefilled(question, answers))
     if form.validate_on_submit():
         if draft is None:
             draft = _start_draft(definition)
@@ -177,7 +212,7 @@ def contact(code: str):
 def _summary_rows(definition: ServiceDefinition, answers: dict, locale: str, change: bool):
     rows = []
     for q in definition.route(answers):
-        if q.is_exit:
+        if not q.in_summary:
             continue
         rows.append({
             "key": q.label(locale),
@@ -247,3 +282,6 @@ def confirmation(code: str):
         "report/confirmation.html", service=definition, case=case, text=definition.text(locale),
         tracking_url=url_for("tracking.private", token=token, _external=True),
     )
+
+
+from . import report_groups  # noqa: E402,F401  (its routes belong to this blueprint)

@@ -80,7 +80,7 @@ def _show(case: Case):
     definition = tracking.definition_for(db.session(), case)
     rows = [
         {"key": q.label(locale), "lines": display(q, case.answers.get(q.code), locale), "href": None}
-        for q in definition.route(case.answers) if not q.is_exit
+        for q in definition.route(case.answers) if q.in_summary
     ]
     return render_template("tracking/case.html", view=tracking.public_view(case), service=definition,
                            text=definition.text(locale), rows=rows)
