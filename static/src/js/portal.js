@@ -242,4 +242,39 @@
   if (timeoutDialog) {
     sessionTimeout(timeoutDialog);
   }
+
+  // 4. Character count ([data-module="character-count"]): how many characters are left, shown as
+  //    you type and told to screen readers after a pause. The limit is checked on the server too.
+  function characterCount(group) {
+    var field = group.querySelector("textarea[data-maxlength]");
+    var visible = group.querySelector(".portal-character-count");
+    var spoken = group.querySelector("[aria-live]");
+    var limit = parseInt(field.getAttribute("data-maxlength"), 10);
+    var timer = null;
+
+    function message() {
+      var left = limit - field.value.length;
+      var count = Math.abs(left);
+      var key = left >= 0 ? "data-remaining" : "data-over";
+      return visible.getAttribute(key).replace("{n}", String(count));
+    }
+
+    function update() {
+      var text = message();
+      visible.textContent = text;
+      visible.className = "usa-hint portal-character-count" +
+        (field.value.length > limit ? " portal-character-count--over" : "");
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () { spoken.textContent = text; }, 1000);
+    }
+
+    visible.hidden = false;
+    visible.textContent = message();
+    field.addEventListener("input", update);
+  }
+
+  var counts = document.querySelectorAll('[data-module="character-count"]');
+  for (var c = 0; c < counts.length; c += 1) {
+    characterCount(counts[c]);
+  }
 })();
