@@ -1,0 +1,262 @@
+"""Keyboard only, JavaScript on: every step by Tab, Shift+Tab, Space, Enter and arrow keys.
+
+No element is clicked. At every stop, the focused element must show a focus indicator (an
+outline or a box shadow; for a radio button or checkbox, on the label's drawn box) and be on
+screen, not covered by anything else.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
+
+from .support import WAIT_SECONDS, path_of, wait_for_path
+
+pytestmark = pytest.mark.browser
+
+MAX_TABS = 60
+
+FOCUS = r"""
+const el = document.activeElement;
+if (!el || el === document.body) return {tag: 'body'};
+function visible(style) {
+  const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+  return outline || (style.boxShadow && style.boxShadow !== 'none');
+}
+// USWDS draws radio buttons and checkboxes on the label (the box is its ::before); the input
+// itself is off screen, so only the label counts.
+const isBox = el.matches('input[type=radio], input[type=checkbox]');
+const drawn = isBox && el.labels.length ? el.labels[0] : el;
+const shown = drawn === el ? visible(getComputedStyle(el))
+  : visible(getComputedStyle(drawn)) || visible(getComputedStyle(drawn, '::before'));
+// WCAG 2.4.11: what has focus is not entirely off screen or covered by something else.
+let obscured = null;
+const box = drawn.getBoundingClientRect();
+const left = Math.max(box.left, 0), right = Math.min(box.right, window.innerWidth);
+const top = Math.max(box.top, 0), bottom = Math.min(box.bottom, window.innerHeight);
+if (!box.width || !box.height) obscured = 'it has no size';
+else if (left >= right || top >= bottom) obscured = 'it is off screen';
+else {
+  const hit = document.elementFromPoint((left + right) / 2, (top + bottom) / 2);
+  if (!hit || !(drawn.contains(hit) || hit.contains(drawn))) {
+    obscured = 'covered by ' + (hit ? hit.tagName.toLowerCase() + '.' + hit.className : 'nothing');
+  }
+}
+return {
+  tag: el.tagName.toLowerCase(), id: el.id, name: el.getAttribute('name'),
+  type: el.getAttribute('type'), value: el.value, href: el.getAttribute('href'),
+  text: (el.innerText || '').trim().slice(0, 80), classes: el.className,
+  summary: el.matches('[data-module="error-summary"]'), checked: !!el.checked, shown: !!shown,
+  obscured: obscured,
+};
+"""
+
+
+class Keyboard:
+    def __init__(self, driver):
+        self.driver = driver
+
+    def press(self, *keys: str) -> None:
+        ActionChains(self.driver).send_keys(*keys).perform()
+
+    def shift_tab(self) -> None:
+        ActionChains(self.driver).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(
+            Keys.SHIFT
+        ).perform()
+
+    def type(self, text: str) -> None:
+        self.press(text)
+
+    def focused(self) -> dict:
+        return self.driver.execute_script(FOCUS)
+
+    def assert_focus_visible(self) -> dict:
+        focus = self.focused()
+        for _ in range(25):  # let a transition end (the skip link slides into view)
+            if focus["tag"] == "body" or (focus["shown"] and not focus["obscured"]):
+                break
+            time.sleep(0.02)
+            focus = self.focused()
+        if focus["tag"] != "body":
+            assert focus["shown"], f"no visible focus on {focus} at {self.driver.current_url}"
+            assert not focus["obscured"], f"focus hidden ({focus['obscured']}): {focus}"
+        return focus
+
+    def tab_to(self, wanted, backwards: bool = False) -> dict:
+        """Press Tab (or Shift+Tab) until ``wanted(focus)`` holds, checking focus at every stop."""
+        seen = []
+        for _ in range(MAX_TABS):
+            self.shift_tab() if backwards else self.press(Keys.TAB)
+            focus = self.assert_focus_visible()
+            if wanted(focus):
+                return focus
+            seen.append(focus.get("id") or focus.get("href") or focus.get("text") or focus["tag"])
+        raise AssertionError(
+            f"never reached the element on {self.driver.current_url}; went through {seen}"
+        )
+
+    def activate(self, key: str = Keys.ENTER) -> None:
+        """Press a key on the focused link or button and wait for the next page."""
+        before = self.driver.execute_script("return performance.timeOrigin")
+        self.press(key)
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            try:
+                now = self.driver.execute_script(
+                    "return document.readyState === 'complete' ? performance.timeOrigin : null"
+                )
+            except WebDriverException:  # the old page is going away
+                now = None
+            if now and now != before:
+                return
+            time.sleep(0.02)
+        raise AssertionError(
+            f"pressing {key!r} did not load a new page ({self.driver.current_url})"
+        )
+
+
+def link_to(path_pattern: str):
+    return lambda f: f["tag"] == "a" and f["href"] and re.search(path_pattern, f["href"])
+
+
+def button(f) -> bool:
+    return f["tag"] == "button"
+
+
+def field(field_id: str):
+    return lambda f: f["id"] == field_id
+
+
+def test_skip_link_is_first_and_moves_focus_to_main(js_browser, live_server):
+    keys = Keyboard(js_browser)
+    js_browser.get(live_server("/"))
+    keys.press(Keys.TAB)
+    focus = keys.assert_focus_visible()
+    assert focus["tag"] == "a" and "usa-skipnav" in focus["classes"], focus
+    assert focus["href"] == "#main-content"
+    keys.press(Keys.ENTER)
+    assert keys.focused()["id"] == "main-content"
+    # The next Tab goes to the first link in main, not back to the header.
+    focus = keys.tab_to(lambda f: True)
+    assert js_browser.execute_script(
+        "return document.getElementById('main-content').contains(document.activeElement)"
+    ), focus
+
+
+def test_report_a_pothole_by_keyboard_alone(js_browser, live_server):
+    driver = js_browser
+    keys = Keyboard(driver)
+    driver.get(live_server("/"))
+
+    keys.tab_to(link_to(r"/services(\?kind=complaint)?$"))  # Report a problem
+    keys.activate()
+    wait_for_path(driver, "/services")
+    keys.tab_to(field("q"))
+    keys.type("pothole")
+    keys.activate(Keys.ENTER)  # Enter in the search box submits it
+    keys.tab_to(link_to(r"/report/pothole$"))
+    keys.activate()
+    wait_for_path(driver, "/report/pothole")
+    keys.tab_to(link_to(r"/report/pothole/q/location$"))  # Start now
+    keys.activate()
+
+    # Send the first page empty: the error summary takes focus, its link leads to the field.
+    wait_for_path(driver, "/report/pothole/q/location")
+    keys.tab_to(button)
+    keys.activate(Keys.SPACE)
+    assert path_of(driver) == "/report/pothole/q/location"
+    focus = keys.focused()
+    assert focus["summary"], f"the error summary does not have focus: {focus}"
+    keys.tab_to(link_to(r"#street$"))
+    keys.press(Keys.ENTER)
+    assert keys.focused()["id"] == "street"
+    keys.type("12 Main Street")
+    keys.press(Keys.TAB)
+    assert keys.assert_focus_visible()["id"] == "city"
+    keys.shift_tab()
+    assert keys.assert_focus_visible()["value"] == "12 Main Street"
+    keys.tab_to(field("city"))
+    keys.type("Riverton")
+    keys.tab_to(button)
+    keys.activate()
+
+    # Radio buttons: Tab into the group, arrows choose.
+    wait_for_path(driver, "/report/pothole/q/position")
+    keys.tab_to(lambda f: f["type"] == "radio")
+    keys.press(Keys.SPACE)
+    assert keys.assert_focus_visible()["checked"]
+    keys.tab_to(button)
+    keys.activate()
+
+    wait_for_path(driver, "/report/pothole/q/size")
+    first = keys.tab_to(lambda f: f["type"] == "radio")
+    keys.press(Keys.ARROW_DOWN)
+    chosen = keys.assert_focus_visible()
+    assert chosen["checked"] and chosen["value"] != first["value"] == "small", chosen
+    keys.tab_to(button)
+    keys.activate()
+
+    wait_for_path(driver, "/report/pothole/q/first_seen")  # optional: skip it
+    keys.tab_to(button)
+    keys.activate()
+
+    wait_for_path(driver, "/report/pothole/q/details")
+    keys.tab_to(field("value"))
+    keys.type("Deep hole near the bus stop.")
+    keys.tab_to(button)
+    keys.activate()
+
+    wait_for_path(driver, "/report/pothole/contact")
+    email_field = field("email")
+
+    def email_choice(f):
+        return f["type"] == "radio" and f["value"] == "email"
+
+    def type_email():
+        keys.type("ana@example.com")
+
+    def choose_email():
+        keys.press(Keys.SPACE)
+        assert keys.assert_focus_visible()["checked"]
+
+    # The field and the choice may come in either order: fill whichever Tab reaches first.
+    if email_field(keys.tab_to(lambda f: email_field(f) or email_choice(f))):
+        type_email()
+        keys.tab_to(email_choice)
+        choose_email()
+    else:
+        choose_email()
+        keys.tab_to(email_field)
+        type_email()
+    keys.tab_to(button)
+    keys.activate()
+
+    wait_for_path(driver, "/report/pothole/check")
+    keys.tab_to(button)  # Send report
+    keys.activate()
+    wait_for_path(driver, "/report/pothole/confirmation")
+    assert re.search(
+        r"[A-Z0-9]{3}-[A-Z0-9]{3}-[A-Z0-9]{3}",
+        driver.find_element("css selector", ".portal-reference__number").text,
+    )
+
+
+def test_every_stop_on_the_page_shows_focus(js_browser, live_server):
+    """Tab through whole pages, header to footer, with and without errors."""
+    driver = js_browser
+    keys = Keyboard(driver)
+    for path in ("/", "/services?q=pothole", "/report/pothole", "/track"):
+        driver.get(live_server(path))
+        stops = []
+        for _ in range(MAX_TABS):
+            keys.press(Keys.TAB)
+            focus = keys.assert_focus_visible()
+            stops.append(focus)
+            if focus["tag"] == "body" or (focus["href"] or "").endswith("/privacy"):
+                break
+        assert (stops[-1]["href"] or "").endswith("/privacy"), f"{path}: Tab ended at {stops[-1]}"
