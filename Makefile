@@ -143,6 +143,7 @@ run: venv assets i18n-compile ## Serve the portal on http://127.0.0.1:PORT (defa
 
 test: venv assets i18n-compile ## Run the whole test suite on SQLite, then on a throwaway PostgreSQL
 	@scripts/ensure-chromium
+	scripts/ensure-clamav
 	banner() { printf '\n==================== %s ====================\n\n' "$$*"; }
 	result() { if [ "$$1" -eq 0 ]; then echo passed; else echo "FAILED (exit $$1)"; fi; }
 

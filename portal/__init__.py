@@ -87,16 +87,20 @@ def _create_app(overrides: dict | None) -> Flask:
         catalog = app.extensions["catalog"]
         return {"site_name": _l("Civic Portal"), "agency_name": catalog.agency.name(current_locale())}
 
-    from .web import account, auth, health, notifications, public, report, tracking
+    from .web import account, auth, drafts, followup, health, notifications, public, report, tracking, uploads
 
     app.register_blueprint(health.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(report.bp)
+    app.register_blueprint(drafts.bp)
     app.register_blueprint(tracking.bp)
+    app.register_blueprint(followup.bp)
     app.register_blueprint(notifications.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(oidc.bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(uploads.bp)
+    uploads.init_app(app)
 
     from . import cli
     from .web import access

@@ -57,6 +57,7 @@ def init_app(app: Flask) -> None:
         click.echo("The audit trail is intact.")
 
     notify_commands(app)
+    case_commands(app)
 
 
 def notify_commands(app: Flask) -> None:
@@ -109,6 +110,59 @@ def notify_commands(app: Flask) -> None:
         with db.session_scope(current_app) as session:
             count = worker.requeue(session, list(ids))
         click.echo(f"{count} notification(s) queued again.")
+
+
+def _cli_actor():
+    import getpass
+
+    from .audit import Actor
+
+    try:
+        user = getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name in this environment
+        user = "unknown"
+    return Actor(f"cli:{user}", "cli")
+
+
+def case_commands(app: Flask) -> None:
+    @app.cli.command("drafts-expire")
+    def drafts_expire_command() -> None:
+        """Delete expired drafts and tell residents once, 3 days before, that theirs will go (run daily)."""
+        from .cases import drafts
+
+        with db.session_scope(current_app) as session:
+            run = drafts.expire(session, _cli_actor(), secret_key=current_app.config["SECRET_KEY"],
+                                base_url=current_app.config["PUBLIC_BASE_URL"],
+                                timezone=current_app.config["BABEL_DEFAULT_TIMEZONE"])
+        click.echo(f"{run.deleted} expired draft(s) deleted, {run.notified} reminder(s) queued.")
+
+    @app.cli.command("case-transition")
+    @click.argument("reference")
+    @click.argument("status", type=click.Choice(_statuses()))
+    @click.option("--note", default=None, help="Public note: the resident sees it (e.g. the question to answer).")
+    @click.option("--internal-note", default=None, help="Internal note: staff only.")
+    def case_transition_command(reference: str, status: str, note: str | None, internal_note: str | None) -> None:
+        """Move a case to STATUS, as staff would (for demo data and manual testing)."""
+        from .cases import states, tracking
+        from .cases.references import normalise
+        from .cases.transitions import transition
+
+        with db.session_scope(current_app) as session:
+            case = tracking.get(session, normalise(reference) or reference)
+            if case is None:
+                raise click.ClickException(f"No case with reference {reference}.")
+            try:
+                transition(session, case, status, _cli_actor(), public_note=note, internal_note=internal_note)
+            except states.IllegalTransition as error:
+                allowed = ", ".join(sorted(states.allowed(case.kind, case.status))) or "none"
+                raise click.ClickException(f"{error} (allowed from {case.status}: {allowed}).") from None
+            click.echo(f"{case.reference} is now {status}.")
+
+
+def _statuses() -> list[str]:
+    from .cases.states import STATUSES
+
+    return list(STATUSES)
 
 
 def _create() -> Flask:

@@ -44,7 +44,14 @@ SETTINGS = (
     Setting("TRACK_RATE_LIMIT", "10 per minute;60 per hour", "attempts at /track per client address"),
     Setting("COOKIE_SECURE", "true in production, false otherwise", "send cookies only over HTTPS"),
     Setting("TRUSTED_PROXIES", "0", "how many reverse proxies set X-Forwarded-For/-Proto in front of the app"),
-    Setting("MAX_CONTENT_LENGTH", "1048576", "largest request body accepted, in bytes"),
+    Setting("MAX_CONTENT_LENGTH", "1048576", "largest request body accepted, in bytes (file question pages: see UPLOAD_MAX_CASE_MB)"),
+    Setting("UPLOAD_DIR", "<instance>/uploads", "where uploaded documents are kept (outside the web root)"),
+    Setting("UPLOAD_MAX_FILE_MB", "10", "largest document or photo a resident may upload, in MB"),
+    Setting("UPLOAD_MAX_CASE_MB", "50", "most the documents of one application may add up to, in MB"),
+    Setting("CLAMAV_SOCKET", "(none)", "clamd's unix socket; uploads are scanned for viruses when set"),
+    Setting("CLAMAV_HOST", "(none)", "clamd's host, to scan over TCP instead of a unix socket"),
+    Setting("CLAMAV_PORT", "3310", "clamd's TCP port"),
+    Setting("CLAMAV_TIMEOUT", "30", "seconds to wait for clamd before refusing the upload"),
     Setting("DEFAULT_LOCALE", "en", "language when the browser asks for none we ship"),
     Setting("TIMEZONE", "America/New_York", "the agency's time zone, for dates shown and due dates"),
     Setting("PUBLIC_BASE_URL", "http://127.0.0.1:5000", "the portal's public address, for links in messages"),
@@ -103,6 +110,7 @@ def load(overrides: dict | None = None) -> dict:
         "INSTANCE_PATH": str(instance),
         "CATALOG_DIR": env.get("CATALOG_DIR") or str(Path(__file__).parent / "catalog" / "services"),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH") or 1024 * 1024),
+        # Form fields stay small; file question pages take larger bodies (see portal/web/uploads.py).
         "MAX_FORM_MEMORY_SIZE": 256 * 1024,
         "MAX_FORM_PARTS": 200,
         "SESSION_COOKIE_NAME": "__Host-session" if secure else "session",
@@ -111,12 +119,21 @@ def load(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": 12 * 60 * 60,
         "LOCALE_COOKIE_NAME": "__Host-locale" if secure else "locale",
-        "WTF_CSRF_TIME_LIMIT": 12 * 60 * 60,
+        # Forms stay usable for a day: longer than the 20 hours after which WCAG 2.2.1 no longer
+        # asks for a warning, so a guest filling a form slowly is never timed out without one.
+        "WTF_CSRF_TIME_LIMIT": 24 * 60 * 60,
         "WTF_CSRF_SSL_STRICT": True,
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,
         "TRACK_RATE_LIMIT": env.get("TRACK_RATE_LIMIT") or "10 per minute;60 per hour",
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES") or 0),
+        "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(instance / "uploads"),
+        "UPLOAD_MAX_FILE_MB": _positive(env, "UPLOAD_MAX_FILE_MB", 10),
+        "UPLOAD_MAX_CASE_MB": _positive(env, "UPLOAD_MAX_CASE_MB", 50),
+        "CLAMAV_SOCKET": env.get("CLAMAV_SOCKET") or None,
+        "CLAMAV_HOST": env.get("CLAMAV_HOST") or None,
+        "CLAMAV_PORT": _positive(env, "CLAMAV_PORT", 3310),
+        "CLAMAV_TIMEOUT": float(env.get("CLAMAV_TIMEOUT") or 30),
         "BABEL_DEFAULT_LOCALE": env.get("DEFAULT_LOCALE") or "en",
         "BABEL_DEFAULT_TIMEZONE": env.get("TIMEZONE") or "America/New_York",
         "SHIPPED_LOCALES": SHIPPED_LOCALES,
@@ -151,7 +168,18 @@ def load(overrides: dict | None = None) -> dict:
     if cfg["BABEL_DEFAULT_LOCALE"] not in SHIPPED_LOCALES:
         raise ConfigError(f"DEFAULT_LOCALE must be one of {', '.join(SHIPPED_LOCALES)}.")
     _check_oidc(cfg, production)
+    if cfg["UPLOAD_MAX_FILE_MB"] > cfg["UPLOAD_MAX_CASE_MB"]:
+        raise ConfigError("UPLOAD_MAX_FILE_MB cannot be larger than UPLOAD_MAX_CASE_MB.")
     return cfg
+
+
+def _positive(env, name: str, default: int) -> int:
+    raw = env.get(name) or ""
+    if not raw:
+        return default
+    if not raw.strip().isdigit() or int(raw) < 1:
+        raise ConfigError(f"{name} must be a whole number of 1 or more, not {raw!r}.")
+    return int(raw)
 
 
 OIDC_KEYS = ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET")

@@ -56,7 +56,7 @@ def init_app(app: Flask) -> None:
     def _commit(response):
         session: Session | None = g.get("db_session")
         if session is not None:
-            if response.status_code < 400:
+            if response.status_code < 400 or g.pop("db_keep_changes", False):
                 session.commit()
             else:
                 session.rollback()
@@ -74,6 +74,15 @@ def session() -> Session:
         # writes fails at once when another connection wrote in between. PostgreSQL needs none of it.
         g.db_session = _open(current_app, True)
     return g.db_session
+
+
+def keep_changes() -> None:
+    """Commit this request's changes although the response is an error.
+
+    For a request that did part of what it was asked and refuses the rest: three photos sent at
+    once, one of them refused. The two added stay added; the page says what was refused.
+    """
+    g.db_keep_changes = True
 
 
 @contextmanager

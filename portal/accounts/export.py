@@ -4,14 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from ..models import Account, AccountSession, Case, ContactPreferences, Notification
+from ..models import (
+    Account,
+    AccountSession,
+    Case,
+    ContactPreferences,
+    Draft,
+    Notification,
+    ServiceDefinitionVersion,
+)
 
 
 def _iso(value):
     return value.isoformat() if value is not None else None
+
+
+def definition_code(session: Session, draft: Draft) -> str:
+    version = session.get(ServiceDefinitionVersion, draft.definition_id)
+    return version.code if version else ""
 
 
 def gather(session: Session, account: Account) -> dict[str, Any]:
@@ -19,6 +32,10 @@ def gather(session: Session, account: Account) -> dict[str, Any]:
     cases = session.scalars(select(Case).filter_by(account_id=account.id).order_by(Case.id)).all()
     signed_in = session.scalars(
         select(AccountSession).filter_by(account_id=account.id).order_by(AccountSession.id)
+    ).all()
+    drafts = session.scalars(
+        select(Draft).where(Draft.account_id == account.id, ~exists().where(Case.draft_id == Draft.id))
+        .order_by(Draft.id)
     ).all()
     messages = session.scalars(
         select(Notification).filter_by(account_id=account.id).order_by(Notification.id)
@@ -44,11 +61,18 @@ def gather(session: Session, account: Account) -> dict[str, Any]:
                 "submitted_at": _iso(c.submitted_at), "answers": c.answers,
                 "contact": {"name": c.contact_name, "email": c.contact_email, "phone": c.contact_phone},
                 "updates": [
-                    {"at": _iso(e.occurred_at), "status": e.status_to, "note": e.public_note}
+                    {"at": _iso(e.occurred_at), "status": e.status_to, "note": e.public_note,
+                     "your_note": e.resident_note}
                     for e in c.events
                 ],
+                "rating": c.rating, "rating_comment": c.rating_comment, "rated_at": _iso(c.rated_at),
             }
             for c in cases
+        ],
+        "saved_forms": [
+            {"service": definition_code(session, d), "started_at": _iso(d.created_at),
+             "last_saved_at": _iso(d.updated_at), "deleted_on": _iso(d.expires_at), "answers": d.answers}
+            for d in drafts
         ],
         "sessions": [
             {"started_at": _iso(s.created_at), "last_seen_at": _iso(s.last_seen_at),

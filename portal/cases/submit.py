@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .. import audit
+from .. import audit, documents
 from ..models import Case, CaseEvent, Draft
 from ..models.base import utcnow
 from ..notify import outbox
@@ -116,6 +116,8 @@ def submit(
         session.add(ContactPreferences(case_id=case.id, **{k: contact[k] for k in FIELDS if k in contact}))
     session.add(CaseEvent(case_id=case.id, occurred_at=now, status_from=None,
                           status_to=states.RECEIVED, actor=actor.name))
+    # The draft's documents now belong to the case: deleting the draft later leaves them alone.
+    documents.attach_to_case(session, draft, case)
     audit.record(session, actor, "case.submit", target_type="case", target_id=case.reference,
                  details={"service": definition.code, "definition_version": version.version})
     # The message goes only to the contact given with this case, so it may carry the private

@@ -54,6 +54,8 @@ class PublicUpdate:
     occurred_at: datetime
     status: str
     note: str | None
+    resident_note: str | None = None  # the resident's own words with this update
+    event_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -73,9 +75,9 @@ class PublicView:
 
 def public_view(case: Case) -> PublicView:
     updates = [
-        PublicUpdate(e.occurred_at, e.status_to, e.public_note)
+        PublicUpdate(e.occurred_at, e.status_to, e.public_note, e.resident_note, e.id)
         for e in case.events
-        if e.status_from != e.status_to or e.public_note
+        if e.status_from != e.status_to or e.public_note or e.resident_note
     ]
     return PublicView(
         reference=case.reference,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit
 from ..models import Case, CaseEvent
@@ -33,29 +35,45 @@ def transition(
     *,
     public_note: str | None = None,
     internal_note: str | None = None,
+    resident_note: str | None = None,
 ) -> CaseEvent:
     """Move ``case`` to ``to_status`` if its kind allows it, with its event and audit record.
 
+    ``resident_note`` keeps the resident's own words when they make the move (an answer to a
+    request for information, a reason for withdrawing, why a problem is not fixed).
+
     Everything is written in the caller's transaction; an illegal move raises IllegalTransition
-    and writes nothing.
+    and writes nothing. So does a move from a status the case no longer has because another
+    request moved it first (two tabs, two staff members): the status changes only where it is
+    still the one this move started from.
     """
     states.check(case.kind, case.status, to_status)
     now = utcnow()
+    previous = case.status
+    moved = session.execute(
+        update(Case).where(Case.id == case.id, Case.status == previous)
+        .values(status=to_status, updated_at=now).execution_options(synchronize_session=False))
+    if moved.rowcount != 1:
+        session.refresh(case)
+        raise states.IllegalTransition(case.kind, case.status, to_status)
+    set_committed_value(case, "status", to_status)
+    set_committed_value(case, "updated_at", now)
     event = CaseEvent(
         case_id=case.id,
         occurred_at=now,
-        status_from=case.status,
+        status_from=previous,
         status_to=to_status,
         public_note=public_note,
         internal_note=internal_note,
+        resident_note=resident_note,
         actor=actor.name,
     )
-    previous = case.status
-    case.status = to_status
-    case.updated_at = now
     session.add(event)
+    details = {"from": previous, "to": to_status}
+    if resident_note:
+        details["resident_note"] = True
     audit.record(session, actor, "case.transition", target_type="case", target_id=case.reference,
-                 details={"from": previous, "to": to_status})
+                 details=details)
     session.flush()
     template = message_for(previous, to_status, public_note)
     if template is not None:

@@ -26,6 +26,8 @@ REQUIRED = {
     "case_received", "case_decided", "info_requested",
     "verify_email", "reset_password", "email_changed", "password_changed", "account_deleted",
     "register_existing",
+    # Asked for by the resident, or the one notice before their saved answers are deleted.
+    "draft_resume", "draft_expiring",
 }
 # Which preference switches off each optional message.
 OPTIONAL_SWITCH = {"case_updated": "want_updates", "reminder": "want_reminders"}

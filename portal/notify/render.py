@@ -10,7 +10,8 @@ Templates live in ``templates/``:
 
 Every template gets the context the message was queued with (for a case: reference, service_code,
 status, previous_status, note, respond_by, resolve_by, tracking_path, large_print; for an account
-message: link, expires_minutes, new_email) and these keys: site_name, agency_name, recipient,
+message: link, expires_minutes, new_email; for a saved form: link, service_code, expires_on,
+signed_in) and these keys: site_name, agency_name, recipient,
 recipient_name, postal, service_name, next_steps, track_url (the private link when the context has
 tracking_path, else the tracking page), private_link, help_phone, help_email, base_url, today,
 large_print, unsubscribe_url (optional messages only), current_locale, text_direction, and subject
@@ -38,11 +39,13 @@ from . import unsubscribe
 log = logging.getLogger("portal.notify")
 
 SMS_MAX = 306
-DATE_KEYS = ("respond_by", "resolve_by")
+DATE_KEYS = ("respond_by", "resolve_by", "expires_on")
 CASE_TEMPLATES = ("case_received", "case_updated", "case_decided", "info_requested")
 ACCOUNT_TEMPLATES = ("verify_email", "reset_password", "email_changed", "password_changed",
                      "account_deleted", "register_existing")
-TEMPLATES = CASE_TEMPLATES + ACCOUNT_TEMPLATES
+# About a saved, unsent form: context link, service_code, expires_on (and signed_in).
+DRAFT_TEMPLATES = ("draft_resume", "draft_expiring")
+TEMPLATES = CASE_TEMPLATES + ACCOUNT_TEMPLATES + DRAFT_TEMPLATES
 LETTER_STYLESHEET = "letter.css"
 
 

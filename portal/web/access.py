@@ -1,7 +1,8 @@
 """Who may use each route. Every endpoint must be listed: the app will not start otherwise.
 
 Record-level checks live in the views (a draft is found only through the browser's own session;
-a tracked case only after its reference and contact were proved, or through its private link).
+a tracked case only after its reference and contact were proved, through its private link, or by
+its signed-in owner).
 """
 
 from __future__ import annotations
@@ -15,6 +16,12 @@ LINK_HOLDER = "whoever holds the case's private tracking link"
 UNSUBSCRIBE_LINK = "whoever holds a message's signed unsubscribe link (switches off that optional message only)"
 EMAIL_LINK = "whoever holds a single-use link we emailed"
 SIGNED_IN = "a signed-in resident, on their own account only"
+RESUME_CODE = "whoever holds a saved draft's single-use resume code (rate limited; one answer for every wrong code)"
+CASE_RESIDENT = ("the resident who made the case: its signed-in account, or a browser that proved its "
+                 "reference and contact or opened its private link, in this session; 404 for anyone else")
+DOCUMENT_OWNER = ("the browser holding the document's draft, or for a case's document: its signed-in "
+                  "account, a browser that proved its reference and contact, or the guest browser that "
+                  "submitted it (portal/web/uploads.py may_download); 404 for anyone else")
 PROVIDER_FLOW = ("anyone, when sign-in with a provider is configured (404 otherwise); the provider's "
                  "answer counts only in the browser whose session holds its state, nonce and PKCE verifier")
 
@@ -33,8 +40,19 @@ RULES: dict[str, str] = {
     "report.confirmation": OWNER_OF_DRAFT,
     "report.group_item": OWNER_OF_DRAFT,
     "report.group_remove": OWNER_OF_DRAFT,
+    "drafts.save": OWNER_OF_DRAFT,
+    "drafts.sent": OWNER_OF_DRAFT,
+    "drafts.resume": RESUME_CODE,
+    "drafts.resume_link": EMAIL_LINK,
+    "drafts.continue_draft": SIGNED_IN,
+    "drafts.delete": SIGNED_IN,
+    "documents.download": DOCUMENT_OWNER,
     "tracking.track": ANYONE,
-    "tracking.case": PROVED_TRACKER,
+    "tracking.case": CASE_RESIDENT,
+    "followup.answer": CASE_RESIDENT,
+    "followup.withdraw": CASE_RESIDENT,
+    "followup.not_fixed": CASE_RESIDENT,
+    "followup.rate": CASE_RESIDENT,
     "tracking.private": LINK_HOLDER,
     "notifications.unsubscribe": UNSUBSCRIBE_LINK,
     "auth.sign_up": ANYONE,

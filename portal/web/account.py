@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from .. import db
 from ..accounts import export, passwords, preferences, registry, sessions
-from ..cases import tracking
+from ..cases import drafts, tracking
 from ..forms.accounts import ChangeEmailForm, ChangePasswordForm, DeleteForm
 from ..forms.display import preference_rows
 from ..forms.preferences import AccountPreferencesForm, values_of
@@ -37,7 +37,8 @@ def dashboard():
     cases = cases[:PAGE]
     catalog = current_app.extensions["catalog"]
     views = [(tracking.public_view(c), tracking.definition_for(db.session(), c)) for c in cases]
-    return render_template("account/dashboard.html", account=account, views=views, catalog=catalog,
+    saved = [(d, drafts.definition_of_draft(db.session(), d)) for d in drafts.for_account(db.session(), account.id)]
+    return render_template("account/dashboard.html", account=account, views=views, catalog=catalog, saved=saved,
                            older=url_for(".dashboard", before=cases[-1].id) if more else None,
                            changed=request.args.get("changed"))
 

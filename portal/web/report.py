@@ -60,7 +60,7 @@ def _start_draft(definition: ServiceDefinition) -> Draft:
 
 
 def _page_url(definition: ServiceDefinition, question: Question, change: bool = False) -> str:
-    return url_for(".question", code=definition.code, qcode=question.code, change=1 if change else None)
+    return url_for("report.question", code=definition.code, qcode=question.code, change=1 if change else None)
 
 
 def _where_next(definition: ServiceDefinition, answers: dict, after: str | None, change: bool) -> str:
@@ -70,14 +70,14 @@ def _where_next(definition: ServiceDefinition, answers: dict, after: str | None,
         return _page_url(definition, route[-1])
     unanswered = definition.unanswered(answers)
     if change:
-        return _page_url(definition, unanswered[0], change=True) if unanswered else url_for(".check", code=definition.code)
+        return _page_url(definition, unanswered[0], change=True) if unanswered else url_for("report.check", code=definition.code)
     codes = [q.code for q in route]
     position = codes.index(after) + 1 if after in codes else 0
     for question in route[position:]:
         return _page_url(definition, question)
     if unanswered:
         return _page_url(definition, unanswered[0])
-    return url_for(".contact", code=definition.code)
+    return url_for("report.contact", code=definition.code)
 
 
 def _back_url(definition: ServiceDefinition, answers: dict, current: str | None) -> str:
@@ -136,7 +136,8 @@ def start(code: str):
         resume = _where_next(definition, draft.answers, None, change=False)
     locale = current_locale()
     return render_template("report/start.html", service=definition, text=definition.text(locale),
-                           first=_page_url(definition, definition.questions[0]), resume=resume)
+                           first=_page_url(definition, definition.questions[0]), resume=resume,
+                           keep_days=drafts.lifetime(definition.kind).days)
 
 
 @bp.route("/<code>/q/<qcode>", methods=["GET", "POST"])

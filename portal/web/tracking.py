@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import ValidationError
@@ -63,8 +73,7 @@ def track():
     if form.validate_on_submit():
         case = tracking.find_by_reference(db.session(), normalise(form.reference.data), form.contact.data)
         if case is not None:
-            allowed = [r for r in session.get(TRACKED, []) if r != case.reference]
-            session[TRACKED] = ([case.reference] + allowed)[:MAX_TRACKED]
+            _remember(case.reference)
             return redirect(url_for(".case", reference=case.reference))
         not_found = True
     errors = form.summary()
@@ -75,26 +84,90 @@ def track():
     return render_template("tracking/track.html", form=form, errors=errors, not_found=not_found), status
 
 
-def _show(case: Case):
+def _remember(reference: str) -> None:
+    """This browser may see and act on the case until the session ends."""
+    allowed = [r for r in session.get(TRACKED, []) if r != reference]
+    session[TRACKED] = ([reference] + allowed)[:MAX_TRACKED]
+
+
+def may_act(case: Case) -> bool:
+    """The resident who made the case: a browser that proved it (or opened its private link) in
+    this session, or its signed-in owner."""
+    if case.reference in session.get(TRACKED, []):
+        return True
+    from flask_login import current_user
+
+    return (current_user.is_authenticated and case.account_id is not None
+            and case.account_id == current_user.account.id)
+
+
+def show(case: Case, *, answer_form=None, rating_form=None, errors=(), status: int = 200):
+    """The case page, with what the resident can do now (and any errors in what they sent)."""
+    from ..cases import followup
+    from ..forms.followup import RATING_WORDS, AnswerForm, RatingForm
+
     locale = current_locale()
     definition = tracking.definition_for(db.session(), case)
     rows = [
         {"key": q.label(locale), "lines": display(q, case.answers.get(q.code), locale), "href": None}
         for q in definition.route(case.answers) if q.in_summary
     ]
-    return render_template("tracking/case.html", view=tracking.public_view(case), service=definition,
-                           text=definition.text(locale), rows=rows)
+    asked = followup.request_for_information(case)
+    reopen_until = followup.reopen_until(case, definition)
+    actions = {
+        "question": asked.public_note if asked is not None else None,
+        "answer": asked is not None,
+        "withdraw": followup.can_withdraw(case),
+        "reopen_until": reopen_until if followup.can_reopen(case, definition) else None,
+        "rate": followup.can_rate(case),
+        "rating": case.rating,
+    }
+    return render_template(
+        "tracking/case.html", view=tracking.public_view(case), service=definition,
+        text=definition.text(locale), rows=rows, actions=actions, errors=list(errors),
+        sent_files=_sent_files(case), upload=_upload_hints() if asked is not None else None,
+        answer_form=answer_form or AnswerForm(formdata=None),
+        rating_form=rating_form or RatingForm(formdata=None),
+        rating_words=RATING_WORDS, done=request.args.get("done"),
+    ), status
+
+
+def _sent_files(case: Case) -> dict[int, list[dict]]:
+    """Documents the resident sent with their answers, by the event they came with."""
+    from .. import documents
+
+    files: dict[int, list[dict]] = {}
+    for document in documents.for_owner(db.session(), case):
+        if document.event_id is not None:
+            files.setdefault(document.event_id, []).append(
+                {"name": document.original_name,
+                 "href": url_for("documents.download", public_id=document.public_id)})
+    return files
+
+
+def _upload_hints() -> dict:
+    from .. import documents
+    from .uploads import ACCEPT, ACCEPT_HEIF, _config, _types_in_words
+
+    config = _config()
+    return {
+        "accept": ACCEPT_HEIF if documents.HEIF_SUPPORTED else ACCEPT,
+        "hint": " ".join([
+            ngettext("You can add %(num)d file.", "You can add up to %(num)d files.",
+                     documents.service.DEFAULT_MAX_FILES),
+            _("Each file must be %(types)s, and smaller than %(size)s MB.",
+              types=_types_in_words(), size=config.max_file_bytes // documents.MB),
+        ]),
+    }
 
 
 @bp.get("/case/<reference>")
 @personal_data
 def case(reference: str):
-    if reference not in session.get(TRACKED, []):
-        return redirect(url_for(".track"))
     found = tracking.get(db.session(), reference)
-    if found is None:
-        abort(404)
-    return _show(found)
+    if found is None or not may_act(found):
+        return redirect(url_for(".track"))
+    return show(found)
 
 
 @bp.get("/t/<token>")
@@ -104,4 +177,5 @@ def private(token: str):
     found = tracking.find_by_token(db.session(), token)
     if found is None:
         abort(404)
-    return _show(found)
+    _remember(found.reference)  # so the forms on the page work in this browser
+    return show(found)

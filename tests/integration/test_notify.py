@@ -33,7 +33,7 @@ from portal.cases.transitions import DECISIONS, message_for, transition
 from portal.models import AuditRecord, Case, ContactPreferences, Notification
 from portal.models.base import utcnow
 from portal.notify import channels, outbox, unsubscribe, worker
-from portal.notify.render import CASE_TEMPLATES, SMS_MAX, TEMPLATES, Rendered, render
+from portal.notify.render import CASE_TEMPLATES, DRAFT_TEMPLATES, SMS_MAX, TEMPLATES, Rendered, render
 
 from ..conftest import ROOT, post_form
 from ..helpers import (
@@ -695,6 +695,12 @@ class Sample:
 def samples(app, template):
     """Contexts as long as real ones get: every service, every status the message can carry."""
     catalog = app.extensions["catalog"]
+    if template in DRAFT_TEMPLATES:
+        for code in catalog.services:
+            for signed_in in (False, True):
+                yield {"link": f"{BASE_URL}/report/resume/{'x' * 43}", "service_code": code,
+                       "expires_on": "2025-12-31", "signed_in": signed_in}
+        return
     if template not in CASE_TEMPLATES:
         yield {"link": f"{BASE_URL}/account/email/confirm/{'x' * 43}", "expires_minutes": 1440,
                "new_email": "a••••••••@example.com"}

@@ -1,0 +1,308 @@
+"""File questions: add, list and remove documents and photos; serve a document to its owner.
+
+The page works without JavaScript: an ordinary file input (several files at once), an Upload
+button, a Remove button per file and Continue. Choosing files and pressing Continue uploads them
+too. A refused file never costs the resident what they already added: files taken in the same
+request stay (see ``db.keep_changes``) and the page says which file was refused and why.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from pathlib import Path
+from urllib.parse import quote
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+
+from .. import db, documents
+from ..cases import drafts
+from ..catalog import Question, ServiceDefinition
+from ..config import ConfigError
+from ..documents import errors as reasons
+from ..models import Case, Document, Draft
+from ..models.base import utcnow
+from .i18n import current_locale
+from .security import personal_data
+
+log = logging.getLogger("portal.uploads")
+bp = Blueprint("documents", __name__)
+MB = documents.MB
+ADDED = "documents_added"  # names added by the last upload, shown once after the redirect
+
+# One status per reason: 413 for size, 415 for a type we do not take, 422 for a file we took in
+# but will not keep (a virus, a broken image, or no scanner to check it), 400 for the rest.
+STATUS = {
+    reasons.TOO_LARGE: 413, reasons.CASE_TOO_LARGE: 413, reasons.IMAGE_TOO_LARGE: 413,
+    reasons.WRONG_TYPE: 415, reasons.HEIC_UNSUPPORTED: 415,
+    reasons.INFECTED: 422, reasons.UNREADABLE: 422, reasons.SCAN_UNAVAILABLE: 422,
+    reasons.EMPTY: 400, reasons.TOO_MANY: 400,
+}
+NO_FILE_STATUS = REQUIRED_STATUS = 400
+ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+ACCEPT_HEIF = ACCEPT + ",.heic,.heif,image/heic,image/heif"
+TYPE_NAMES = {"application/pdf": "PDF", "image/jpeg": "JPG", "image/png": "PNG"}
+
+
+def _config() -> documents.Config:
+    return current_app.extensions["documents"]
+
+
+def _types_in_words() -> str:
+    if documents.HEIF_SUPPORTED:
+        return _("a PDF, a JPG or PNG image, or a HEIC photo from an iPhone")
+    return _("a PDF, or a JPG or PNG image")
+
+
+def _message(refused: documents.DocumentRefused, name: str) -> str:
+    """What went wrong with one file, and what to do, in the GOV.UK error message style."""
+    p = refused.params
+    match refused.reason:
+        case reasons.EMPTY:
+            return _("%(name)s is empty. Choose a file that has something in it", name=name)
+        case reasons.TOO_LARGE:
+            return _("%(name)s must be smaller than %(size)s MB", name=name, size=p["limit_mb"])
+        case reasons.CASE_TOO_LARGE:
+            return _("%(name)s was not added: all your files together must be smaller than %(size)s MB. "
+                     "Remove a file or choose a smaller one", name=name, size=p["limit_mb"])
+        case reasons.IMAGE_TOO_LARGE:
+            return _("%(name)s is too big an image. Save it at a smaller size and try again", name=name)
+        case reasons.TOO_MANY:
+            return ngettext("%(name)s was not added: you can add %(num)d file here. Remove it to add another",
+                            "%(name)s was not added: you can add up to %(num)d files here. Remove one to add another",
+                            p["max_files"], name=name)
+        case reasons.WRONG_TYPE:
+            return _("%(name)s must be %(types)s", name=name, types=_types_in_words())
+        case reasons.HEIC_UNSUPPORTED:
+            return _("%(name)s is a HEIC photo, which we cannot take. Save it as a JPG and try again", name=name)
+        case reasons.UNREADABLE:
+            return _("%(name)s could not be opened. It may be damaged. Choose another file", name=name)
+        case reasons.INFECTED:
+            return _("%(name)s contains a virus. Choose another file", name=name)
+        case reasons.SCAN_UNAVAILABLE:
+            pass
+    return _("We could not check your file %(name)s, try again later", name=name)
+
+
+def _size(size: int) -> str:
+    if size < MB:
+        return _("%(size)s KB", size=format_decimal(max(1, round(size / 1024))))
+    return _("%(size)s MB", size=format_decimal(round(size / MB, 1)))
+
+
+def _limits(question: Question) -> list[str]:
+    config = _config()
+    return [
+        ngettext("You can add %(num)d file.", "You can add up to %(num)d files.", question.max_files),
+        _("Each file must be %(types)s, and smaller than %(size)s MB.",
+          types=_types_in_words(), size=config.max_file_bytes // MB),
+        _("All the files you add to this application must come to less than %(size)s MB together.",
+          size=config.max_case_bytes // MB),
+    ]
+
+
+def _page_url(definition: ServiceDefinition, question: Question, change: bool) -> str:
+    return url_for("report.question", code=definition.code, qcode=question.code, change=1 if change else None)
+
+
+def _sync_answer(draft: Draft, question: Question) -> None:
+    """Once the question was answered, its answer follows every file added or removed."""
+    if question.code in draft.answers:
+        files = documents.for_owner(db.session(), draft, question.code)
+        drafts.save_answer(db.session(), draft, question.code, documents.answer_for(files))
+
+
+def file_question(*, definition: ServiceDefinition, question: Question, draft: Draft | None, change: bool,
+                  back: str, start_draft, where_next):
+    """The page of a ``file`` question (GET, and POST with action upload, remove or continue)."""
+    errors: list[tuple[str, str]] = []
+    status = 200
+    here = _page_url(definition, question, change)
+    if request.method == "POST":
+        action = request.form.get("action")
+        if action == "remove":
+            _remove(draft, question, request.form.get("document", ""))
+            return redirect(here)
+        if action not in ("upload", "continue"):
+            abort(400)
+        chosen = [f for f in request.files.getlist("file") if f.filename]
+        added: list[str] = []
+        if chosen:
+            if draft is None:
+                draft = start_draft(definition)
+            for upload in chosen:
+                try:
+                    document = documents.add(db.session(), draft, question.code, upload.filename, upload.stream,
+                                             config=_config())
+                    added.append(document.original_name)
+                except documents.DocumentRefused as refused:
+                    errors.append(("file", _message(refused, documents.shown_name(upload.filename) or _("Your file"))))
+                    if len(errors) == 1:  # the page answers with the first refusal's status
+                        status = STATUS[refused.reason]
+                finally:
+                    upload.close()
+            _sync_answer(draft, question)
+        elif action == "upload":
+            errors.append(("file", _("Choose a file to upload")))
+            status = NO_FILE_STATUS
+        if not errors and action == "continue":
+            files = documents.for_owner(db.session(), draft, question.code) if draft else []
+            if question.required and not files:
+                errors.append(("file", question.text(current_locale()).get("error") or _("Upload at least one file")))
+                status = REQUIRED_STATUS
+            else:
+                if draft is None:
+                    draft = start_draft(definition)
+                drafts.save_answer(db.session(), draft, question.code, documents.answer_for(files))
+                return redirect(where_next(draft.answers))
+        if not errors:
+            session[ADDED] = added
+            return redirect(here)
+        if added:
+            db.keep_changes()
+    locale = current_locale()
+    files = documents.for_owner(db.session(), draft, question.code) if draft else []
+    just_added = session.pop(ADDED, None) if request.method == "GET" else None
+    remaining = question.max_files - len(files)
+    return render_template(
+        "report/file.html", service=definition, question=question, text=question.text(locale), back=back,
+        errors=errors, form=FlaskForm(), limits=_limits(question), just_added=just_added or [],
+        files=[{"name": d.original_name, "details": f"{TYPE_NAMES.get(d.content_type, '')}, {_size(d.size)}",
+                "href": url_for("documents.download", public_id=d.public_id), "id": d.public_id} for d in files],
+        can_add=remaining > 0, multiple=remaining > 1,
+        accept=ACCEPT_HEIF if documents.HEIF_SUPPORTED else ACCEPT,
+    ), status
+
+
+def _remove(draft: Draft | None, question: Question, public_id: str) -> None:
+    if draft is None:
+        return
+    document = documents.find(db.session(), public_id)
+    # Already gone (removed in another tab) or not this page's: nothing to do.
+    if document is None or document.draft_id != draft.id or document.question_code != question.code:
+        return
+    documents.remove(db.session(), document, config=_config())
+    _sync_answer(draft, question)
+
+
+# --- Serving a document ---------------------------------------------------------------------
+
+def _account():
+    from flask_login import current_user
+
+    return current_user.account if current_user.is_authenticated else None
+
+
+def _holds_draft(draft: Draft) -> bool:
+    """This browser's session holds the draft's token."""
+    from .report import DRAFTS
+
+    tokens = session.get(DRAFTS, {})
+    held = {drafts.token_hash(t) for t in tokens.values() if isinstance(t, str)} if isinstance(tokens, dict) else set()
+    return draft.token_hash in held
+
+
+def may_download(document: Document) -> bool:
+    """Whether this request may fetch the document. Every rule is here, so staff can be added here.
+
+    - a draft's document: the browser holding the draft (and, for an account's draft, that
+      account signed in), while the draft lasts;
+    - a case's document: the signed-in account the case belongs to, a browser that proved the
+      case's reference and contact detail (tracking), or the guest browser that submitted it.
+    """
+    store = db.session()
+    account = _account()
+    if document.draft_id is not None:
+        draft = store.get(Draft, document.draft_id)
+        if draft is None or draft.expires_at < utcnow() or not _holds_draft(draft):
+            return False
+        return draft.account_id is None or (account is not None and account.id == draft.account_id)
+    if document.case_id is not None:
+        case = store.get(Case, document.case_id)
+        if case is None:
+            return False
+        if account is not None and case.account_id == account.id:
+            return True
+        from .tracking import TRACKED
+
+        if case.reference in session.get(TRACKED, []):
+            return True
+        if case.account_id is None and case.draft_id is not None:
+            draft = store.get(Draft, case.draft_id)
+            return draft is not None and _holds_draft(draft)
+    return False
+
+
+@bp.get("/documents/<public_id>")
+@personal_data
+def download(public_id: str):
+    document = documents.find(db.session(), public_id)
+    if document is None or not may_download(document):
+        abort(404)
+    try:
+        stream = documents.open_file(document, config=_config())
+    except FileNotFoundError:
+        log.error("document %s has no stored file", document.public_id)
+        abort(404)
+    response = send_file(stream, mimetype=document.content_type, as_attachment=True,
+                         download_name=document.original_name, conditional=False, etag=False, max_age=None)
+    response.headers["Content-Disposition"] = _attachment(document.original_name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    # Opened in the browser after all, the file may run nothing and load nothing.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def _attachment(name: str) -> str:
+    """Content-Disposition with the UTF-8 name, and a plain-ASCII one for old browsers that is never
+    empty (an Arabic or Spanish name must not become " .pdf")."""
+    stem, dot, suffix = name.rpartition(".")
+    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    ascii_stem = re.sub(r"[^A-Za-z0-9 ._()-]", "", ascii_stem).strip(" .") or "document"
+    return f"attachment; filename=\"{ascii_stem}{dot}{suffix}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+# --- Start-up ---------------------------------------------------------------------------------
+
+def init_app(app: Flask) -> None:
+    config = documents.Config.from_settings(app.config)
+    upload_dir = Path(config.upload_dir).resolve()
+    if app.static_folder and upload_dir.is_relative_to(Path(app.static_folder).resolve()):
+        raise ConfigError(f"UPLOAD_DIR ({upload_dir}) must be outside the web root ({app.static_folder}).")
+    app.extensions["documents"] = config
+    documents.configure(config)
+    if config.scanner is None:
+        log.warning("Uploads are not scanned for viruses: set CLAMAV_SOCKET or CLAMAV_HOST to scan them with ClamAV.")
+    else:
+        log.info("Uploads are scanned for viruses by clamd at %s.", config.scanner.describe())
+    app.url_value_preprocessor(_upload_body_limit)
+
+
+def _upload_body_limit(endpoint: str | None, values: dict | None) -> None:
+    """A file question's page takes bodies up to what one application may upload, plus the form.
+
+    Runs before the CSRF check reads the body; every other request keeps MAX_CONTENT_LENGTH.
+    """
+    if endpoint != "report.question" or request.method != "POST" or request.mimetype != "multipart/form-data":
+        return
+    values = values or {}
+    definition = current_app.extensions["catalog"].service(values.get("code", ""))
+    question = definition.question(values.get("qcode", "")) if definition else None
+    if question is not None and question.datatype == "file":
+        request.max_content_length = (current_app.config["UPLOAD_MAX_CASE_MB"] + 1) * MB
