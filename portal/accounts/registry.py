@@ -169,6 +169,12 @@ def delete(session: Session, account: Account, actor: audit.Actor) -> None:
     """Delete the account. Its cases stay with the agency (they are public records), unlinked."""
     outbox.queue_for_account(session, account, "account_deleted", _key(account, "deleted"), {})
     audit.record(session, actor, "account.delete", target_type="account", target_id=str(account.id))
+    # The account's unsent drafts go with it, and so do the files uploaded to them.
+    from .. import documents
+    from ..models import Draft
+
+    for draft in session.scalars(select(Draft).filter_by(account_id=account.id)):
+        documents.discard_draft(session, draft)
     session.flush()
     session.delete(account)
     session.flush()

@@ -136,8 +136,7 @@ def start(code: str):
         resume = _where_next(definition, draft.answers, None, change=False)
     locale = current_locale()
     return render_template("report/start.html", service=definition, text=definition.text(locale),
-                           first=_page_url(definition, definition.questions[0]), resume=resume,
-                           keep_days=drafts.lifetime(definition.kind).days)
+                           first=_page_url(definition, definition.questions[0]), resume=resume)
 
 
 @bp.route("/<code>/q/<qcode>", methods=["GET", "POST"])
