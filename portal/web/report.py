@@ -184,16 +184,24 @@ def question(code: str, qcode: str):
                            errors=form.summary()), status
 
 
+def _answered_draft(code: str):
+    """The draft with every question on its route answered, or where the resident must go instead."""
+    draft, definition = _draft(code)
+    if draft is None:
+        return None, definition, redirect(url_for(".start", code=code))
+    if drafts.submitted_case(db.session(), draft) is not None:
+        return draft, definition, redirect(url_for(".confirmation", code=code))
+    if definition.exit_reached(draft.answers) or definition.unanswered(draft.answers):
+        return draft, definition, redirect(_where_next(definition, draft.answers, None, change=False))
+    return draft, definition, None
+
+
 @bp.route("/<code>/contact", methods=["GET", "POST"])
 @personal_data
 def contact(code: str):
-    draft, definition = _draft(code)
-    if draft is None:
-        return redirect(url_for(".start", code=code))
-    if drafts.submitted_case(db.session(), draft) is not None:
-        return redirect(url_for(".confirmation", code=code))
-    if definition.exit_reached(draft.answers) or definition.unanswered(draft.answers):
-        return redirect(_where_next(definition, draft.answers, None, change=False))
+    draft, definition, elsewhere = _answered_draft(code)
+    if elsewhere is not None:
+        return elsewhere
     if draft.account_id is not None:
         # Signed in: we contact them as their account says; nothing to ask again.
         return redirect(url_for(".check", code=code))
@@ -226,13 +234,9 @@ def _summary_rows(definition: ServiceDefinition, answers: dict, locale: str, cha
 @bp.route("/<code>/check", methods=["GET", "POST"])
 @personal_data
 def check(code: str):
-    draft, definition = _draft(code)
-    if draft is None:
-        return redirect(url_for(".start", code=code))
-    if drafts.submitted_case(db.session(), draft) is not None:
-        return redirect(url_for(".confirmation", code=code))
-    if definition.exit_reached(draft.answers) or definition.unanswered(draft.answers):
-        return redirect(_where_next(definition, draft.answers, None, change=False))
+    draft, definition, elsewhere = _answered_draft(code)
+    if elsewhere is not None:
+        return elsewhere
     account = _account() if draft.account_id is not None else None
     if account is None and not draft.contact:
         return redirect(url_for(".contact", code=code))
