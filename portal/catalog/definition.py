@@ -125,6 +125,10 @@ class Question:
         return int(self.raw.get("max_items") or 20)
 
     @property
+    def count_matches(self) -> str | None:
+        return self.raw.get("count_matches")
+
+    @property
     def prefill(self) -> str | None:
         return self.raw.get("prefill")
 

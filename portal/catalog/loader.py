@@ -115,6 +115,8 @@ def _check_questions(file: Path, prefix: str, questions: list, locales: Sequence
             raise CatalogError(f"{file}: {where}.values: a key is used twice")
         if "min" in q and "max" in q and q["min"] > q["max"]:
             raise CatalogError(f"{file}: {where}.min: greater than max")
+        if "count_matches" in q and seen.get(q["count_matches"], {}).get("datatype") != "number":
+            raise CatalogError(f"{file}: {where}.count_matches: {q['count_matches']!r} is not an earlier number question")
         if q.get("min_items", 0) > q.get("max_items", 50):
             raise CatalogError(f"{file}: {where}.min_items: greater than max_items")
         spec = q.get("show_if")

@@ -82,6 +82,8 @@ QUESTION: dict = {
         "max_files": {"type": "integer", "minimum": 1, "maximum": 20},
         "min_items": {"type": "integer", "minimum": 0, "maximum": 50},
         "max_items": {"type": "integer", "minimum": 1, "maximum": 50},
+        # A group whose number of items must equal an earlier number answer (e.g. household size).
+        "count_matches": QUESTION_CODE,
         "prefill": {"enum": ["account.name", "account.email", "account.phone", "account.address"]},
         "min": {"type": "number"},
         "max": {"type": "number"},

@@ -114,6 +114,24 @@ def _prefilled(question: Question, answers: dict):
     return ", ".join(p for p in (postal.get("line1"), postal.get("city"), postal.get("zip")) if p)
 
 
+def _given_earlier(definition: ServiceDefinition, answers: dict) -> dict:
+    """Contact details the journey already asked for, offered on the contact page (WCAG 3.3.7)."""
+    from ..cases.contact import normalise_phone
+
+    found: dict = {}
+    for q in definition.route(answers):
+        value = answers.get(q.code)
+        if not value or not q.prefill:
+            continue
+        if q.prefill == "account.name":
+            found["name"] = value
+        elif q.prefill == "account.email":
+            found["email"] = value
+        elif q.prefill == "account.phone":
+            found["phone"] = normalise_phone(value)
+    return found
+
+
 def _reachable(definition: ServiceDefinition, answers: dict, qcode: str) -> bool:
     """A page may be shown only once every page before it on the route is answered."""
     for question in definition.route(answers):
@@ -208,7 +226,8 @@ def contact(code: str):
     change = request.args.get("change") == "1"
     form = ContactForm()
     if request.method == "GET":
-        form.fill(draft.contact or {"locale": current_locale(), "want_updates": True, "want_reminders": True})
+        form.fill(draft.contact or {"locale": current_locale(), "want_updates": True, "want_reminders": True,
+                                    **_given_earlier(definition, draft.answers)})
     if form.validate_on_submit():
         drafts.save_contact(db.session(), draft, form.contact())
         return redirect(url_for(".check", code=code))

@@ -32,15 +32,30 @@ def _item_title(question: Question, item: dict, number: int, locale: str) -> str
     return f"{label} {number}: {name}" if name else f"{label} {number}"
 
 
+def _expected_count(question: Question, draft: Draft | None) -> int | None:
+    if not question.count_matches or draft is None:
+        return None
+    try:
+        return int(str(draft.answers.get(question.count_matches, "")))
+    except ValueError:
+        return None
+
+
 def group_summary(definition: ServiceDefinition, question: Question, draft: Draft | None, change: bool, back: str):
     locale = current_locale()
     items = _items(draft, question.code)
     form = FlaskForm()
     errors = []
     if form.validate_on_submit():
+        expected = _expected_count(question, draft)
         if len(items) < question.min_items:
             errors = [("add-item", _("Add at least %(count)d", count=question.min_items) + ": "
                        + question.text(locale)["item_label"].lower())]
+        elif expected is not None and len(items) != expected:
+            # The list must agree with what the resident said earlier (e.g. in an eligibility check).
+            errors = [("add-item", _("You said %(expected)d, but the list has %(count)d. Add or remove "
+                                     "entries, or go back and change your earlier answer.",
+                                     expected=expected, count=len(items)))]
         else:
             if draft is None:
                 draft = _start_draft(definition)

@@ -74,7 +74,25 @@ def test_household_members_can_be_added_changed_and_removed(app, client):
     stale = post_form(client, f"{group}/item/{ids[2]}", member("Luis Pérez"), token_from=group)
     assert stale.status_code == 409
     assert "Luis Pérez" not in client.get(group).get_data(as_text=True)
+    # The list must agree with the household size given in the eligibility check.
+    mismatch = post_form(client, group, {})
+    assert mismatch.status_code == 400 and "You said 3, but the list has 2" in mismatch.get_data(as_text=True)
+    post_form(client, f"{group}/item/new", member("Luis Pérez"))
     assert post_form(client, group, {}).location.endswith(f"/report/{CODE}/q/monthly_rent")
+
+
+def test_the_contact_page_offers_what_the_application_already_asked(client):
+    screener(client)
+    post_form(client, f"/report/{CODE}/q/may_be_eligible", {})
+    answer(client, CODE, "applicant_name", {"value": "Rosa Pérez"})
+    answer(client, CODE, "applicant_phone", {"value": "202 555 0143"})
+    answer(client, CODE, "applicant_email", {"value": "rosa@example.com"})
+    from portal.web.report import _given_earlier
+
+    definition = client.application.extensions["catalog"].service(CODE)
+    found = _given_earlier(definition, {"applicant_name": "Rosa Pérez", "applicant_phone": "202 555 0143",
+                                        "applicant_email": "rosa@example.com"})
+    assert found == {"name": "Rosa Pérez", "phone": "+12025550143", "email": "rosa@example.com"}
 
 
 def test_answers_held_on_the_account_are_offered(app, client, db_session):
