@@ -115,7 +115,7 @@ i18n-extract: venv ## Collect every translatable string into translations/messag
 	  -o $(POT) .
 
 i18n-update: venv ## Merge messages.pot into each translations/<locale>/LC_MESSAGES/messages.po
-	$(BIN)/pybabel update -i $(POT) -d translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i $(POT) -d translations --no-fuzzy-matching --ignore-obsolete
 
 i18n-compile: venv ## Compile the .po files to .mo (fails on errors in a translation)
 	@if ! ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then
