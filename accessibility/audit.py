@@ -21,7 +21,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from axe_selenium_python import Axe
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
@@ -33,10 +32,24 @@ from tests.browser.support import (
     fill_text,
     path_of,
     question_code,
+    reset_rate_limits,
     sample_answer,
     submit,
     wait_for_new_page,
     wrong_answer,
+)
+
+from .walks import (
+    Walks,
+    accounts_plan,
+    application_checks,
+    application_plan,
+    applications,
+    drafts_plan,
+    followup_plan,
+    route,
+    uncovered_application_pages,
+    unsubscribe_plan,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,8 +81,8 @@ class Target:
 
 
 def reports(catalog) -> dict:
-    """The services reported through /report/<code>: the complaints. (Permits and benefits have
-    journeys of their own.)"""
+    """The problems reported through /report/<code>: the complaints. (Permits and benefits are
+    walked by ``Walks.application``.)"""
     return {code: s for code, s in catalog.services.items() if s.kind == "complaint"}
 
 
@@ -80,16 +93,7 @@ def kinds(catalog) -> list[str]:
 
 def _route(definition) -> list:
     """The questions asked when each is answered with ``sample_answer()``."""
-    answers: dict[str, Any] = {}
-    asked = []
-    while True:
-        route = [q for q in definition.route(answers) if not q.is_exit]
-        pending = [q for q in route if q.code not in answers]
-        if not pending:
-            return asked
-        question = pending[0]
-        asked.append(question)
-        answers[question.code] = sample_answer(definition, question, answers)
+    return route(definition)
 
 
 def checked_questions(catalog) -> set[tuple[str, str]]:
@@ -156,7 +160,20 @@ def plan(catalog) -> list[Target]:
         Target("track/case", "by-reference"),
         Target("track/case", "private-link"),
     ]
-    return targets
+    later = (
+        application_plan(catalog, application_checks_of(catalog))
+        + followup_plan()
+        + unsubscribe_plan()
+        + drafts_plan()
+        + accounts_plan()
+    )
+    return targets + [Target(page, state) for page, state in later]
+
+
+def application_checks_of(catalog) -> set[tuple[str, str]]:
+    """Permit and benefit pages also audited with errors (see ``walks.application_checks``)."""
+    complaint_types = {q.datatype for d in reports(catalog).values() for q in d.questions}
+    return application_checks(catalog, complaint_types)
 
 
 def uncovered_questions(catalog) -> list[str]:
@@ -166,7 +183,7 @@ def uncovered_questions(catalog) -> list[str]:
         asked = {q.code for q in _route(definition)}
         exits = {e.code for e, _d, _v in support.exit_answers(definition)}
         missing += [f"{code}/{q.code}" for q in definition.questions if q.code not in asked | exits]
-    return missing
+    return missing + uncovered_application_pages(catalog)
 
 
 # --------------------------------------------------------------------------------------------
@@ -217,7 +234,8 @@ const targets = summary ? Array.from(summary.querySelectorAll('a[href]')).map(a 
   let id = href.charAt(0) === '#' ? href.slice(1) : null;
   try { id = id && decodeURIComponent(id); } catch (e) {}
   const el = id ? document.getElementById(id) : null;
-  return {href: href, found: !!el && el.matches('input, select, textarea, button')};
+  // A form field, or the control that puts the error right (the "Add a person" link of a list).
+  return {href: href, found: !!el && el.matches('input, select, textarea, button, a[href]')};
 }) : [];
 const nav = performance.getEntriesByType('navigation')[0];
 const footerLinks = Array.from(document.querySelectorAll('footer nav a[href]'))
@@ -243,7 +261,10 @@ return {
 };
 """
 
+# arguments[0]: open every closed <details> first (they are returned, to be closed again).
 OVERFLOW = r"""
+const opened = arguments[0] ? Array.from(document.querySelectorAll('details:not([open])')) : [];
+opened.forEach(d => d.open = true);
 const root = document.documentElement;
 const width = root.clientWidth;
 const rtl = getComputedStyle(root).direction === 'rtl';
@@ -263,11 +284,12 @@ if (root.scrollWidth > width) {
   }
 }
 return {scrollWidth: root.scrollWidth, clientWidth: width, innerWidth: window.innerWidth,
-        culprits: culprits};
+        culprits: culprits, opened: opened};
 """
 
 # WCAG 1.4.12: line height 1.5, paragraphs 2 × the font size apart, letters 0.12 and words 0.16
 # em apart. A constructed style sheet is not inline style, so the page's CSP allows it.
+# arguments[0]: <details> to close again afterwards.
 TEXT_SPACING = r"""
 const sheet = new CSSStyleSheet();
 sheet.replaceSync('* { line-height: 1.5 !important; letter-spacing: 0.12em !important; ' +
@@ -289,8 +311,45 @@ try {
           clipped: clipped.slice(0, 3)};
 } finally {
   document.adoptedStyleSheets = document.adoptedStyleSheets.filter(s => s !== sheet);
+  (arguments[0] || []).forEach(d => d.open = false);
 }
 """
+
+# axe-core's source is sent to the browser once per origin and kept in its localStorage: sending
+# 650 KB through WebDriver for every page costs more than the whole axe run. Each page evaluates
+# it from there through the DevTools protocol, which the page's CSP (no eval) does not govern.
+AXE_KEY = "civic-portal-accessibility-audit:axe-core"
+LOAD_AXE = r"""
+(function () {
+  if (typeof window.axe === 'object') return true;
+  const source = window.localStorage.getItem(KEY);
+  if (!source) return false;
+  (0, eval)(source);
+  return typeof window.axe === 'object';
+})()
+""".replace("KEY", json.dumps(AXE_KEY))
+
+# The page facts, then axe-core on the page as it was. arguments[0]: axe's options.
+RUN_AXE = r"""
+const callback = arguments[arguments.length - 1];
+const options = arguments[0];
+const facts = (function () {
+FACTS
+})();
+facts.url = location.href;
+// Only what the report uses travels back: the violations, and one example of each "needs review".
+const node = n => ({target: n.target, html: n.html, failureSummary: n.failureSummary});
+axe.run(document, options).then(
+  outcome => callback({facts: facts, outcome: {
+    testEngine: outcome.testEngine,
+    violations: outcome.violations.map(v => ({
+      id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl, tags: v.tags,
+      nodes: v.nodes.map(node)})),
+    incomplete: outcome.incomplete.map(v => ({
+      id: v.id, help: v.help, helpUrl: v.helpUrl, nodes: v.nodes.slice(0, 1).map(node)})),
+  }}),
+  error => callback({facts: facts, error: String(error)}));
+""".replace("FACTS", PAGE_FACTS)
 
 OPEN_DETAILS = r"""
 const closed = Array.from(document.querySelectorAll('details:not([open])'));
@@ -299,7 +358,7 @@ return closed;
 """
 
 
-class Auditor:
+class Auditor(Walks):
     """Walks the portal in one Chromium, in one locale at a time."""
 
     def __init__(
@@ -314,8 +373,12 @@ class Auditor:
         self.server = server
         self.catalog = catalog
         self.error_titles = error_titles  # locale -> text before and after the page title
-        self.axe = Axe(driver, script_url=str(axe_script))
+        # Read once: a reinstall of node_modules during the run cannot change it.
+        self.axe_source = Path(axe_script).read_text(encoding="utf-8")
         self.checked = checked_questions(catalog)
+        self.application_checks = application_checks_of(catalog)
+        self.cases: dict[str, tuple[str, str]] = {}
+        self.reference = self.private_link = None
         self.results: dict[tuple[str, str], PageResult] = {}
         self.crawl_errors: list[str] = []
         self.footer_links: dict[str, list[str]] = {}
@@ -336,12 +399,15 @@ class Auditor:
     def audit(self, page: str, state: str) -> PageResult:
         started = time.monotonic()
         driver = self.driver
-        result = PageResult(self.locale, page, state, url=driver.current_url)
-        facts = driver.execute_script(PAGE_FACTS)
+        self.load_axe()
+        found = driver.execute_async_script(RUN_AXE, AXE_OPTIONS)
+        facts = found["facts"]
+        if "error" in found:
+            raise AssertionError(f"axe-core failed on {facts['url']}: {found['error']}")
+        outcome = found["outcome"]
+        result = PageResult(self.locale, page, state, url=facts["url"])
         result.status = facts["status"]
         result.title = facts["title"]
-        self.axe.inject()
-        outcome = self.axe.run(options=json.dumps(AXE_OPTIONS))
         self.axe_version = outcome.get("testEngine", {}).get("version", self.axe_version)
         for v in outcome["violations"]:
             result.violations.append(
@@ -381,6 +447,28 @@ class Auditor:
         self.results[key] = result
         return result
 
+    def load_axe(self) -> None:
+        """Put axe-core into the page (from localStorage; stored there first if need be)."""
+        for _ in range(2):
+            loaded = self.driver.execute_cdp_cmd(
+                "Runtime.evaluate", {"expression": LOAD_AXE, "returnByValue": True}
+            )
+            if loaded.get("exceptionDetails"):
+                raise AssertionError(f"axe-core did not load: {loaded['exceptionDetails']}")
+            if loaded["result"].get("value"):
+                return
+            self.driver.execute_script(
+                "window.localStorage.setItem(arguments[0], arguments[1]);", AXE_KEY, self.axe_source
+            )
+        raise AssertionError(
+            f"axe-core could not be kept in localStorage on {self.driver.current_url}"
+        )
+
+    def forget_axe(self) -> None:
+        """Remove axe-core's source from the browser's storage (on the live server's origin)."""
+        self.driver.get(self.server("/"))
+        self.driver.execute_script("window.localStorage.removeItem(arguments[0]);", AXE_KEY)
+
     def check(self, facts: dict) -> list[str]:
         problems = []
         locale = self.locale
@@ -407,7 +495,8 @@ class Auditor:
         for target in facts["summaryTargets"]:
             if not target["found"]:
                 problems.append(
-                    f"error-summary-link: {target['href']} does not lead to a form field"
+                    f"error-summary-link: {target['href']} does not lead to a form field or "
+                    "the control that puts the error right"
                 )
         for sheet in facts["stylesheets"]:
             if sheet["rules"] == 0:
@@ -430,14 +519,15 @@ class Auditor:
 
     def reflow(self) -> list[str]:
         """No sideways scrolling at 320 and 640 px wide, nor at 1280 px with 200% text, nor with
-        WCAG text spacing (which must not cut text off either)."""
+        WCAG text spacing (which must not cut text off either); each with every <details> open."""
         driver = self.driver
         problems = []
-        opened = driver.execute_script(OPEN_DETAILS)
+        opened: list = []
         try:
             for width in REFLOW_WIDTHS:
                 emulate_viewport(driver, width, 800)
-                found = driver.execute_script(OVERFLOW)
+                found = driver.execute_script(OVERFLOW, not opened)
+                opened = opened or found["opened"]
                 if found["scrollWidth"] > found["clientWidth"]:
                     problems.append(
                         f"reflow-{width}px: the page is {found['scrollWidth']} px wide "
@@ -446,7 +536,7 @@ class Auditor:
             emulate_viewport(driver, *WIDE)
             set_text_size(driver, TEXT_SCALE)
             try:
-                found = driver.execute_script(OVERFLOW)
+                found = driver.execute_script(OVERFLOW, False)
             finally:
                 set_text_size(driver, 1)
             if found["scrollWidth"] > found["clientWidth"]:
@@ -454,16 +544,18 @@ class Auditor:
                     f"text-200%: at {found['innerWidth']} px with 200% text the page is "
                     f"{found['scrollWidth']} px wide; too wide: {found['culprits']}"
                 )
-            found = driver.execute_script(TEXT_SPACING)
+            found = driver.execute_script(TEXT_SPACING, opened)  # closes them again
             if found["scrollWidth"] > found["clientWidth"] or found["clipped"]:
                 problems.append(
                     f"text-spacing: with WCAG 1.4.12 text spacing at {WIDE[0]} px the page is "
                     f"{found['scrollWidth']} px wide in {found['clientWidth']} px; text cut "
                     f"off in {found['clipped']}"
                 )
-        finally:
+        except BaseException:
             emulate_viewport(driver, *WIDE)
+            set_text_size(driver, 1)
             driver.execute_script("arguments[0].forEach(d => d.open = false);", opened)
+            raise
         return problems
 
     def open_details_and_audit(self, page: str, state: str) -> None:
@@ -476,6 +568,8 @@ class Auditor:
     def crawl(self, locale: str) -> None:
         self.locale = locale
         self.reference = self.private_link = None
+        self.cases = {}
+        reset_rate_limits()  # each locale signs up, signs in and saves answers again
         support.reset(self.driver, WIDE)
         emulate_viewport(self.driver, *WIDE)
         set_text_size(self.driver, 1)
@@ -483,6 +577,16 @@ class Auditor:
             [("public pages", self.public_pages)]
             + [(f"report/{code}", partial(self.service, code)) for code in reports(self.catalog)]
             + [("tracking", self.tracking)]
+            + [
+                (f"report/{code}", partial(self.application, code))
+                for code in applications(self.catalog)
+            ]
+            + [
+                ("follow-up", self.followup),
+                ("unsubscribe", self.unsubscribe),
+                ("saved answers", self.drafts),
+                ("accounts", self.accounts),
+            ]
         )
         for name, step in steps:
             try:
@@ -642,14 +746,22 @@ def set_text_size(driver: WebDriver, scale: float) -> None:
 
 
 def title_uniqueness(results: dict[tuple[str, str], PageResult]) -> None:
-    """Different pages must not share a title (states of one page may)."""
+    """Different pages must not share a title (states of one page may, and so may the exit pages
+    of one service: each ends the form with the same heading, such as "You are not eligible for
+    this program", and says why in its body)."""
+
+    def identity(result: PageResult) -> str:
+        if result.state == "exit":
+            return result.page.rsplit("/q/", 1)[0] + "/q/(exit pages)"
+        return result.page
+
     by_title: dict[tuple[str, str], set[str]] = defaultdict(set)
     for (locale, _id), result in results.items():
-        by_title[(locale, result.title.strip())].add(result.page)
+        by_title[(locale, result.title.strip())].add(identity(result))
     for (locale, _id), result in results.items():
         pages = by_title[(locale, result.title.strip())]
         if len(pages) > 1:
-            others = sorted(pages - {result.page})
+            others = sorted(pages - {identity(result)})
             result.problems.append(f"unique-title: {result.title!r} is also the title of {others}")
 
 

@@ -37,6 +37,7 @@ def audit(live_server, browser, tmp_path_factory):
     started = time.monotonic()
     for locale in LOCALES:
         auditor.crawl(locale)
+    auditor.forget_axe()
     browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     title_uniqueness(auditor.results)
     caps = browser.capabilities

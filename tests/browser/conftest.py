@@ -3,9 +3,14 @@
 The live server is its own ``create_app()`` on the same database settings as the ``_schema``
 fixture (so the schema is migrated once), and the ``app`` fixture's clean-up between tests
 applies to it too. Tests that need a clean database or fresh rate limits request ``app`` as well.
+
+Sign-in with an OpenID provider is on, with an issuer on 127.0.0.1 where nothing listens: the
+sign-in pages offer the provider, and starting a sign-in ends on the "not available" page.
 """
 
 from __future__ import annotations
+
+import socket
 
 import pytest
 
@@ -17,8 +22,22 @@ LIVE_SERVER_LIMITS = {"TRACK_RATE_LIMIT": "1000 per minute;10000 per hour"}
 
 
 @pytest.fixture(scope="session")
-def live_server(_schema):
-    server = LiveServer({**_schema, **LIVE_SERVER_LIMITS}).start()
+def silent_issuer():
+    """An address on 127.0.0.1 that refuses connections: a port held but not listened on."""
+    held = socket.socket()
+    held.bind(("127.0.0.1", 0))
+    yield f"http://127.0.0.1:{held.getsockname()[1]}"
+    held.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(_schema, silent_issuer):
+    provider = {
+        "OIDC_ISSUER": silent_issuer,
+        "OIDC_CLIENT_ID": "civic-portal-tests",
+        "OIDC_CLIENT_SECRET": "not-a-real-secret",
+    }
+    server = LiveServer({**_schema, **LIVE_SERVER_LIMITS, **provider}).start()
     yield server
     server.stop()
 

@@ -7,20 +7,30 @@
 - ``answer_page()`` and the ``fill_*`` / ``choose`` helpers: answer a question page the way a
   person would, by typing into fields and clicking labels.
 - ``SAMPLE_ANSWERS`` / ``sample_answer()``: an answer for any question of the catalog, chosen so
-  that conditional questions are asked rather than skipped.
+  that conditional questions are asked rather than skipped; ``fill_item()`` for an item of a
+  repeating group, ``upload()`` and ``sample_files()`` for file questions.
+- ``Http``: a plain HTTP client on the live server (CSRF tokens included) for setting up what
+  the browser need not walk, with its cookies handed to and from Chromium.
+- ``queued()``, ``link_in()``, ``move_case()``, ``short_idle()``: the messages the portal queued,
+  a staff member moving a case, and a short idle time limit for signed-in sessions.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
+import requests
 from flask import Flask
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
@@ -235,7 +245,9 @@ def error_links(driver: WebDriver) -> list[tuple[str, str]]:
 
 
 def main_form(driver: WebDriver) -> WebElement:
-    return driver.find_element(By.CSS_SELECTOR, "main form[method=post]")
+    """The page's form: the first in main that is not a one-button form next to an item of a list
+    (Remove, Continue on a saved form)."""
+    return driver.find_element(By.CSS_SELECTOR, "main form[method=post]:not(.portal-inline-form)")
 
 
 # --------------------------------------------------------------------------------------------
@@ -290,32 +302,43 @@ def submit(driver: WebDriver) -> None:
     wait_for_new_page(driver, button)
 
 
-def fill_date(driver: WebDriver, day: str, month: str, year: str, time: str | None = None) -> None:
-    fill_text(driver, "day", day)
-    fill_text(driver, "month", month)
-    fill_text(driver, "year", year)
+def fill_date(
+    driver: WebDriver, day: str, month: str, year: str, time: str | None = None, prefix: str = ""
+) -> None:
+    fill_text(driver, f"{prefix}day", day)
+    fill_text(driver, f"{prefix}month", month)
+    fill_text(driver, f"{prefix}year", year)
     if time is not None:
-        fill_text(driver, "time", time)
+        fill_text(driver, f"{prefix}time", time)
 
 
-def fill_address(driver: WebDriver, value: dict[str, str]) -> None:
+def fill_address(driver: WebDriver, value: dict[str, str], prefix: str = "") -> None:
     for part in ("street", "city", "zip"):
-        fill_text(driver, part, value.get(part, ""))
+        fill_text(driver, f"{prefix}{part}", value.get(part, ""))
     if value.get("latitude") or value.get("longitude"):
         driver.find_element(By.CSS_SELECTOR, "details.portal-details summary").click()
-        fill_text(driver, "latitude", value.get("latitude", ""))
-        fill_text(driver, "longitude", value.get("longitude", ""))
+        fill_text(driver, f"{prefix}latitude", value.get("latitude", ""))
+        fill_text(driver, f"{prefix}longitude", value.get("longitude", ""))
 
 
-def fill_answer(driver: WebDriver, datatype: str, value: Any) -> None:
-    """Put ``value`` (in the shape stored for the datatype) into the page's fields."""
+def tick(driver: WebDriver, field_id: str, ticked: bool = True) -> None:
+    """Tick (or untick) one checkbox by clicking its label."""
+    box = driver.find_element(By.ID, field_id)
+    if box.is_selected() != ticked:
+        _click(driver, _label_for(driver, field_id))
+    assert box.is_selected() == ticked, f"{field_id} is not {'ticked' if ticked else 'unticked'}"
+
+
+def fill_answer(driver: WebDriver, datatype: str, value: Any, prefix: str = "") -> None:
+    """Put ``value`` (in the shape stored for the datatype) into the page's fields. ``prefix`` is
+    the start of the field names inside an item of a repeating group (e.g. "member_name-")."""
     if datatype == "address":
-        fill_address(driver, value or {})
+        fill_address(driver, value or {}, prefix)
     elif datatype in ("yesno", "singlevaluelist"):
         if value:
-            choose(driver, "value", value)
+            choose(driver, f"{prefix}value", value)
     elif datatype == "multivaluelist":
-        choose_only(driver, "value", list(value or []))
+        choose_only(driver, f"{prefix}value", list(value or []))
     elif datatype in ("date", "datetime"):
         value = value or {}
         fill_date(
@@ -324,9 +347,14 @@ def fill_answer(driver: WebDriver, datatype: str, value: Any) -> None:
             value.get("month", ""),
             value.get("year", ""),
             value.get("time") if datatype == "datetime" else None,
+            prefix,
         )
+    elif datatype == "declaration":
+        tick(driver, f"{prefix}value", value == "confirmed")
+    elif datatype == "info":
+        pass  # nothing to answer: Continue is enough
     else:  # string, text, number, money, email, phone
-        fill_text(driver, "value", value or "")
+        fill_text(driver, f"{prefix}value", value or "")
 
 
 def answer_page(driver: WebDriver, datatype: str, value: Any) -> None:
@@ -363,14 +391,23 @@ SAMPLE_ANSWERS: dict[str, Any] = {
     "date": {"day": "3", "month": "4", "year": "2025"},
     "datetime": {"day": "3", "month": "4", "year": "2025", "time": "22:15"},
     "yesno": "no",
+    "declaration": "confirmed",
+    "info": "seen",
 }
+# An item of a repeating group (a household member): a name for its first text question.
+SAMPLE_ITEM_NAMES = ("Rosa Pérez", "Ana Pérez", "Luis Pérez")
 
 
 CHOICE_TYPES = ("yesno", "singlevaluelist", "multivaluelist")
+NUMBER_TYPES = ("number", "money")
 
 
 def _candidates(question) -> list[Any]:
-    """Every single answer a choice question can be given, "no" first for yes/no questions."""
+    """Every single answer a choice question can be given, "no" first for yes/no questions; for a
+    number, the sample and the largest it takes (which may be over a limit that ends the form)."""
+    if question.datatype in NUMBER_TYPES:
+        largest = question.maximum
+        return [SAMPLE_ANSWERS[question.datatype]] + ([str(int(largest))] if largest else [])
     keys = ["no", "yes"] if question.datatype == "yesno" else [k for k, _ in question.values("en")]
     return [[k] for k in keys] if question.datatype == "multivaluelist" else keys
 
@@ -395,6 +432,10 @@ def sample_answer(definition, question, answers: dict[str, Any] | None = None) -
     questions).
     """
     datatype = question.datatype
+    if datatype == "group":
+        return [sample_item(question, n) for n in range(max(question.min_items, 1))]
+    if datatype == "file":
+        return [{"id": "sample", "name": "photo.jpg", "size": 1, "type": "image/jpeg"}]
     if datatype in CHOICE_TYPES:
         if answers is None:
             answers = answers_before(definition, question)
@@ -412,6 +453,28 @@ def sample_answer(definition, question, answers: dict[str, Any] | None = None) -
     if datatype in ("number", "money") and question.minimum is not None:
         return str(max(int(question.minimum), 1))
     return SAMPLE_ANSWERS[datatype]
+
+
+def sample_item(group, number: int = 0) -> dict[str, Any]:
+    """Answers for one item of a repeating group: a name first, then the sample answers (the first
+    choice offered for a choice)."""
+    item: dict[str, Any] = {}
+    for position, question in enumerate(group.questions):
+        if position == 0 and question.datatype == "string":
+            item[question.code] = SAMPLE_ITEM_NAMES[number % len(SAMPLE_ITEM_NAMES)]
+        elif question.datatype in CHOICE_TYPES:
+            item[question.code] = _candidates(question)[0]
+        elif question.datatype == "date":
+            item[question.code] = {"day": "4", "month": "5", "year": "2012"}
+        else:
+            item[question.code] = sample_answer(None, question)
+    return item
+
+
+def fill_item(driver: WebDriver, group, item: dict[str, Any]) -> None:
+    """Fill in the page of one item of a repeating group (its fields are named "<code>-…")."""
+    for question in group.questions:
+        fill_answer(driver, question.datatype, item.get(question.code), prefix=f"{question.code}-")
 
 
 def question_code(driver: WebDriver, service: str) -> str | None:
@@ -465,7 +528,7 @@ def exit_answers(definition) -> list[tuple[Any, Any, Any]]:
         for decider in definition.questions:
             if decider.code == exit_page.code:
                 break
-            if found or decider.datatype not in CHOICE_TYPES:
+            if found or decider.datatype not in CHOICE_TYPES + NUMBER_TYPES:
                 continue
             before = answers_before(definition, decider)
             if decider not in definition.route(before):
@@ -478,3 +541,276 @@ def exit_answers(definition) -> list[tuple[Any, Any, Any]]:
         if found:
             out.append(found)
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# File questions
+
+
+def sample_files(folder: Path) -> dict[str, Path]:
+    """Small files to upload: a JPEG photo, a PNG scan, and a text file the portal refuses."""
+    from PIL import Image
+
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {"jpeg": folder / "photo.jpg", "png": folder / "scan.png", "text": folder / "notes.txt"}
+    if not files["jpeg"].exists():
+        Image.new("RGB", (64, 48), (40, 120, 60)).save(files["jpeg"], "JPEG", quality=80)
+        Image.new("RGB", (48, 64), (230, 230, 220)).save(files["png"], "PNG")
+        files["text"].write_text("Not a document or a photo.\n", encoding="utf-8")
+    return files
+
+
+def press(driver: WebDriver, action: str) -> None:
+    """Press the button ``name=action value=<action>`` of a file page ("upload", "continue")."""
+    button = driver.find_element(By.CSS_SELECTOR, f'main button[name="action"][value="{action}"]')
+    _click(driver, button)
+    wait_for_new_page(driver, button)
+
+
+def upload(driver: WebDriver, paths: list[Path], action: str = "upload") -> None:
+    """Choose files in the page's file field, then press Upload (or Continue, which uploads too)."""
+    driver.find_element(By.ID, "file").send_keys("\n".join(str(p) for p in paths))
+    press(driver, action)
+
+
+# --------------------------------------------------------------------------------------------
+# Plain HTTP next to the browser
+
+CSRF_RE = re.compile(r'<input(?=[^>]*name="csrf_token")[^>]*value="([^"]+)"')
+
+
+class Http:
+    """An HTTP client on the live server, for states the browser need not walk to.
+
+    Every form post carries a CSRF token read from a page, as a browser would send it. Its
+    cookies (language, session, drafts) can be given to Chromium, or taken from it.
+    """
+
+    def __init__(self, server: LiveServer, locale: str | None = None):
+        self.server = server
+        self.session = requests.Session()
+        if locale:
+            self.get("/", lang=locale)
+
+    def get(self, path: str, **query: str) -> requests.Response:
+        return self.session.get(self.server(path, **query), timeout=30)
+
+    def token(self, path: str) -> str:
+        page = self.get(path)
+        match = CSRF_RE.search(page.text)
+        assert match, f"no CSRF token on {path} ({page.status_code})"
+        return match.group(1)
+
+    def post(
+        self,
+        path: str,
+        data: dict | None = None,
+        *,
+        token_from: str | None = None,
+        files: dict | list | None = None,
+    ) -> requests.Response:
+        """POST a form (without following the redirect)."""
+        token = self.token(token_from or path)
+        return self.session.post(
+            self.server(path),
+            data={"csrf_token": token, **(data or {})},
+            files=files,
+            allow_redirects=False,
+            timeout=30,
+        )
+
+    def answer(self, code: str, qcode: str, data: dict, **kwargs) -> requests.Response:
+        response = self.post(f"/report/{code}/q/{qcode}", data, **kwargs)
+        assert response.status_code == 302, (
+            f"{code}/{qcode}: {response.status_code} {response.text[:1000]}"
+        )
+        return response
+
+    def sign_in(self, email: str, password: str) -> None:
+        response = self.post("/account/sign-in", {"email": email, "password": password})
+        assert response.status_code == 302, f"sign-in refused: {response.status_code}"
+
+    @classmethod
+    def from_browser(cls, driver: WebDriver, server: LiveServer) -> Http:
+        """A client holding the browser's cookies for the server (its session, its language)."""
+        http = cls(server)
+        found = driver.execute_cdp_cmd("Network.getCookies", {"urls": [server.url + "/"]})
+        for cookie in found["cookies"]:
+            http.session.cookies.set(
+                cookie["name"], cookie["value"], domain=cookie["domain"], path=cookie["path"]
+            )
+        return http
+
+    def to_browser(self, driver: WebDriver) -> None:
+        """Give the browser this client's cookies, replacing its own of the same name."""
+        for cookie in self.session.cookies:
+            driver.execute_cdp_cmd(
+                "Network.setCookie",
+                {
+                    "name": cookie.name,
+                    "value": cookie.value,
+                    "url": self.server.url + "/",
+                    "path": cookie.path or "/",
+                    "httpOnly": cookie.has_nonstandard_attr("HttpOnly"),
+                    "sameSite": "Lax",
+                },
+            )
+
+
+def form_data(question, value: Any, prefix: str = "") -> dict[str, Any]:
+    """What a browser posts for ``value`` (in the shape stored for the question's datatype)."""
+    datatype = question.datatype
+    if datatype == "address":
+        parts = ("street", "city", "zip")
+        return {f"{prefix}{part}": (value or {}).get(part, "") for part in parts}
+    if datatype in ("date", "datetime"):
+        parts = ("day", "month", "year") + (("time",) if datatype == "datetime" else ())
+        return {f"{prefix}{part}": (value or {}).get(part, "") for part in parts}
+    if datatype == "declaration":
+        return {f"{prefix}value": "y"} if value == "confirmed" else {}
+    if datatype == "info":
+        return {}
+    return {f"{prefix}value": value}  # a list for several choices: one field each
+
+
+def answer_via_http(
+    http: Http, definition, files: dict[str, Path], stop: str | None = None,
+    answers: dict[str, Any] | None = None,
+) -> None:
+    """Answer the pages of ``definition`` from the first, each with ``sample_answer()`` (or
+    ``answers``), going where each answer leads, until the page ``stop`` (or until the pages run
+    out). Groups get their sample items; file questions a JPEG photo."""
+    code = definition.code
+    given = dict(answers or {})
+    qcode = definition.questions[0].code
+    for _ in range(len(definition.questions) + 1):
+        if qcode == stop:
+            return
+        question = definition.question(qcode)
+        value = given.get(qcode, sample_answer(definition, question))
+        path = f"/report/{code}/q/{qcode}"
+        if question.datatype == "group":
+            for item in value:
+                data = {}
+                for member in question.questions:
+                    data.update(form_data(member, item.get(member.code), f"{member.code}-"))
+                response = http.post(f"{path}/item/new", data)
+                assert response.status_code == 302, response.text[:1000]
+            response = http.answer(code, qcode, {})
+        elif question.datatype == "file":
+            photo = files["jpeg"]
+            with photo.open("rb") as handle:
+                response = http.answer(code, qcode, {"action": "continue"},
+                                       files={"file": (photo.name, handle, "image/jpeg")})
+        else:
+            response = http.answer(code, qcode, form_data(question, value))
+        after = urlsplit(response.headers["Location"]).path
+        if "/q/" not in after:
+            assert stop is None, f"{code}: the pages ended before {stop}"
+            return
+        qcode = after.rsplit("/q/", 1)[-1]
+    raise AssertionError(f"{code}: the pages did not end")
+
+
+def send_via_http(http: Http, definition, files: dict[str, Path]) -> str:
+    """Answer every page of ``definition`` and send it (with a guest's contact details unless
+    signed in). Returns the confirmation page's HTML."""
+    code = definition.code
+    answer_via_http(http, definition, files)
+    contact = http.get(f"/report/{code}/contact")
+    if urlsplit(contact.url).path.endswith("/contact"):
+        response = http.post(f"/report/{code}/contact", {
+            "name": "Rosa Pérez", "email": "rosa@example.com", "phone": "", "channel": "email",
+            "locale": "en", "want_updates": "y", "want_reminders": "y",
+        })
+        assert response.status_code == 302, response.text[:1000]
+    sent = http.post(f"/report/{code}/check", {})
+    assert sent.status_code == 302 and sent.headers["Location"].endswith("/confirmation"), (
+        sent.status_code, sent.text[:1000]
+    )
+    return http.get(f"/report/{code}/confirmation").text
+
+
+def reference_in(page: str) -> str:
+    match = re.search(r'class="portal-reference__number">([A-Z0-9-]+)<', page)
+    assert match, "no reference on the page"
+    return match.group(1)
+
+
+def private_link_in(page: str) -> str:
+    match = re.search(r'href="https?://[^/"]+(/track/t/[0-9a-f]+)"', page)
+    assert match, "no private tracking link on the page"
+    return match.group(1)
+
+
+# --------------------------------------------------------------------------------------------
+# What happens on the server side
+
+
+def queued(app: Flask, template: str, **recipient: str) -> list:
+    """The messages of ``template`` queued so far, oldest first (optionally only those whose
+    recipient has these fields, e.g. email="ana@example.com")."""
+    from sqlalchemy import select
+
+    from portal import db
+    from portal.models import Notification
+
+    with db.session_scope(app, immediate=False) as session:
+        notes = session.scalars(
+            select(Notification).filter_by(template=template).order_by(Notification.id)
+        ).all()
+    return [n for n in notes if all(n.recipient.get(k) == v for k, v in recipient.items())]
+
+
+def link_in(app: Flask, template: str, **recipient: str) -> str:
+    """The path of the link in the newest message of ``template`` (e.g. "verify_email")."""
+    notes = queued(app, template, **recipient)
+    assert notes, f"no {template} message queued for {recipient or 'anyone'}"
+    return re.sub(r"^https?://[^/]+", "", notes[-1].context["link"])
+
+
+def move_case(app: Flask, reference: str, *statuses: str, note: str | None = None) -> None:
+    """A staff member moves the case through ``statuses``; the last move carries ``note`` for the
+    resident, through the same function the case-transition command uses."""
+    from sqlalchemy import select
+
+    from portal import db
+    from portal.audit import Actor
+    from portal.cases.transitions import transition
+    from portal.models import Case
+
+    staff = Actor("staff@riverton.example", "web", "127.0.0.1")
+    for status in statuses:
+        with db.session_scope(app) as session:
+            case = session.scalar(select(Case).filter_by(reference=reference))
+            transition(
+                session, case, status, staff, public_note=note if status == statuses[-1] else None
+            )
+
+
+# The session-timeout dialog opens this long before a signed-in session ends for lack of activity
+# (data-warn-seconds in templates/layouts/base.html).
+TIMEOUT_WARNING = timedelta(seconds=300)
+
+
+@contextmanager
+def short_idle(after: float = 2.0):
+    """Signed-in sessions end after ``TIMEOUT_WARNING`` + ``after`` seconds without a request,
+    so the session-timeout dialog opens ``after`` seconds after a page loads. The live server runs
+    in this process: the idle limit it uses is ``portal.accounts.sessions.IDLE``."""
+    from portal.accounts import sessions
+
+    saved = sessions.IDLE
+    sessions.IDLE = TIMEOUT_WARNING + timedelta(seconds=after)
+    try:
+        yield
+    finally:
+        sessions.IDLE = saved
+
+
+def reset_rate_limits() -> None:
+    """Forget the requests counted by the rate limits (sign-up, sign-in, saving answers…): the
+    browser tests all come from 127.0.0.1. The limits themselves are tested elsewhere."""
+    from portal.extensions import limiter
+
+    limiter.reset()

@@ -1,4 +1,4 @@
-"""Keyboard only, JavaScript on: every step by Tab, Shift+Tab, Space, Enter and arrow keys.
+"""Keyboard only, JavaScript on: every step by Tab, Shift+Tab, Space, Enter, Escape and arrow keys.
 
 No element is clicked. At every stop, the focused element must show a focus indicator (an
 outline or a box shadow; for a radio button or checkbox, on the label's drawn box) and be on
@@ -15,11 +15,23 @@ from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
-from .support import WAIT_SECONDS, path_of, wait_for_path
+from .support import (
+    WAIT_SECONDS,
+    Http,
+    answer_via_http,
+    link_in,
+    path_of,
+    reset_rate_limits,
+    sample_files,
+    short_idle,
+    wait,
+    wait_for_path,
+)
 
 pytestmark = pytest.mark.browser
 
 MAX_TABS = 60
+PASSWORD = "violet kettle marches north"
 
 FOCUS = r"""
 const el = document.activeElement;
@@ -260,3 +272,139 @@ def test_every_stop_on_the_page_shows_focus(js_browser, live_server):
             if focus["tag"] == "body" or (focus["href"] or "").endswith("/privacy"):
                 break
         assert (stops[-1]["href"] or "").endswith("/privacy"), f"{path}: Tab ended at {stops[-1]}"
+
+
+# --------------------------------------------------------------------------------------------
+# The session-timeout dialog, a repeating group and a file question
+
+
+def sign_in_through_http(driver, server, email: str) -> None:
+    """A confirmed account, signed in; the browser takes over the signed-in session."""
+    reset_rate_limits()
+    http = Http(server)
+    assert http.post("/account/create", {"email": email, "password": PASSWORD}).status_code == 302
+    assert http.get(link_in(server.app, "verify_email", email=email)).status_code == 200
+    http.sign_in(email, PASSWORD)
+    http.to_browser(driver)
+
+
+def last_seen(app, email: str):
+    from sqlalchemy import select
+
+    from portal import db
+    from portal.models import Account, AccountSession
+
+    with db.session_scope(app, immediate=False) as session:
+        return session.scalar(
+            select(AccountSession.last_seen_at)
+            .join(Account, Account.id == AccountSession.account_id)
+            .where(Account.email == email, AccountSession.revoked_at.is_(None))
+            .order_by(AccountSession.id.desc())
+        )
+
+
+DIALOG = 'dialog[data-module="session-timeout"]'
+
+
+def dialog_open(driver) -> bool:
+    return driver.execute_script(f"return document.querySelector('{DIALOG}').open")
+
+
+def test_the_session_timeout_dialog_by_keyboard(js_browser, live_server):
+    driver, app = js_browser, live_server.app
+    keys = Keyboard(driver)
+    email = "keys.timeout@example.com"
+    sign_in_through_http(driver, live_server, email)
+    with short_idle(after=1.0):
+        driver.get(live_server("/account"))
+        for key in (Keys.ENTER, Keys.SPACE):
+            # It opens by itself shortly before the session ends, "Stay signed in" focused.
+            wait(driver).until(dialog_open, message="the session-timeout dialog did not open")
+            focus = keys.assert_focus_visible()
+            assert focus["tag"] == "button" and driver.execute_script(
+                f"return document.querySelector('{DIALOG}').contains(document.activeElement)"
+            ), focus
+            before = last_seen(app, email)
+            keys.press(key)  # Stay signed in
+            wait(driver).until(lambda d: not dialog_open(d), message="the dialog stayed open")
+            wait(driver).until(lambda d, since=before: last_seen(app, email) > since,
+                               message="the session was not extended")
+            assert path_of(driver) == "/account"  # no page load: the page is as it was
+        # Escape closes it without extending the session.
+        wait(driver).until(dialog_open, message="the session-timeout dialog did not open again")
+        before = last_seen(app, email)
+        keys.press(Keys.ESCAPE)
+        wait(driver).until(lambda d: not dialog_open(d), message="Escape did not close the dialog")
+        assert last_seen(app, email) == before
+        assert path_of(driver) == "/account"
+
+
+def test_household_members_are_added_and_removed_by_keyboard(js_browser, live_server, tmp_path):
+    driver, app = js_browser, live_server.app
+    keys = Keyboard(driver)
+    rental = app.extensions["catalog"].service("rental-assistance")
+    http = Http(live_server)
+    answer_via_http(http, rental, sample_files(tmp_path), stop="household_members",
+                    answers={"household_size": "1"})
+    http.to_browser(driver)
+    group = "/report/rental-assistance/q/household_members"
+    driver.get(live_server(group))
+
+    keys.tab_to(link_to(r"/item/new$"))  # Add a person
+    keys.activate()
+    assert "/item/new" in path_of(driver)
+    keys.tab_to(field("member_name-value"))
+    keys.type("Rosa Pérez")
+    keys.tab_to(lambda f: f["name"] == "relationship-value")
+    keys.press(Keys.SPACE)
+    assert keys.assert_focus_visible()["checked"]
+    for part, value in (("day", "4"), ("month", "5"), ("year", "1980")):
+        keys.tab_to(field(f"date_of_birth-{part}"))
+        keys.type(value)
+    keys.tab_to(field("monthly_income-value"))
+    keys.type("1500")
+    keys.tab_to(lambda f: f["name"] == "income_source-value")
+    keys.press(Keys.SPACE)
+    keys.tab_to(button)  # Save and go back to the list
+    keys.activate()
+    wait_for_path(driver, group)
+    assert "Rosa Pérez" in driver.find_element("css selector", "main").text
+
+    remove = keys.tab_to(lambda f: f["tag"] == "button" and "Rosa Pérez" in f["text"])
+    assert remove["text"].startswith("Remove"), remove
+    keys.activate(Keys.ENTER)
+    wait_for_path(driver, group)
+    assert "Rosa Pérez" not in driver.find_element("css selector", "main").text
+    assert keys.tab_to(link_to(r"/item/new$"))  # and a person can be added again
+
+
+def test_a_file_is_uploaded_and_removed_by_keyboard(js_browser, live_server, tmp_path):
+    driver, app = js_browser, live_server.app
+    keys = Keyboard(driver)
+    files = sample_files(tmp_path)
+    tree = app.extensions["catalog"].service("tree-removal")
+    http = Http(live_server)
+    answer_via_http(http, tree, files, stop="photos")
+    http.to_browser(driver)
+    page = "/report/tree-removal/q/photos"
+    driver.get(live_server(page))
+
+    chooser = keys.tab_to(field("file"))
+    assert chooser["type"] == "file"
+    # The file chooser is the operating system's; choosing a file in it is what this stands for.
+    driver.switch_to.active_element.send_keys(str(files["jpeg"]))
+    keys.tab_to(lambda f: f["tag"] == "button" and f["value"] == "upload")
+    keys.activate()
+    wait_for_path(driver, page)
+    assert files["jpeg"].name in driver.find_element("css selector", "main").text
+
+    keys.tab_to(lambda f: f["tag"] == "button" and files["jpeg"].name in f["text"])  # Remove
+    keys.activate(Keys.SPACE)
+    wait_for_path(driver, page)
+    assert not driver.find_elements("css selector", "main a[download]")
+
+    keys.tab_to(field("file"))
+    driver.switch_to.active_element.send_keys(str(files["png"]))
+    keys.tab_to(lambda f: f["tag"] == "button" and f["value"] == "continue")
+    keys.activate()  # Continue uploads the chosen file and goes on
+    wait_for_path(driver, "/report/tree-removal/q/declaration")
