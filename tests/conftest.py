@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from sqlalchemy import text
 
 from portal import create_app
@@ -16,12 +17,21 @@ from portal.cli import migrate
 from portal.extensions import limiter
 from portal.models import Base
 
+from .page_checks import PageCheckingClient
+
 ROOT = Path(__file__).resolve().parent.parent
 CSRF_RE = re.compile(r'<input(?=[^>]*name="csrf_token")[^>]*value="([^"]+)"')
 
 
 def database_url(tmp: Path) -> str:
     return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp / 'test.db'}"
+
+
+@pytest.fixture(autouse=True)
+def page_invariants(monkeypatch):
+    """Every response any test gets from a Flask test client is checked as tests/page_checks.py
+    says: one h1, a title, lang and dir, and no-store on personal data."""
+    monkeypatch.setattr(Flask, "test_client_class", PageCheckingClient)
 
 
 @pytest.fixture(scope="session")

@@ -21,13 +21,16 @@ CSP = "; ".join([
 
 
 def personal_data(view):
-    """Mark a view whose page shows personal data: browsers and proxies must not store it."""
+    """Mark a view whose page shows personal data: browsers and proxies must not store it.
+
+    The view carries ``personal_data = True``, so tests can tell which responses need no-store."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
         g.personal_data = True
         return view(*args, **kwargs)
 
+    wrapper.personal_data = True
     return wrapper
 
 
