@@ -158,6 +158,7 @@ def start(code: str):
 
 
 @bp.route("/<code>/q/<qcode>", methods=["GET", "POST"])
+@personal_data
 def question(code: str, qcode: str):
     draft, definition = _draft(code)
     if draft is not None and drafts.submitted_case(db.session(), draft) is not None:

@@ -42,14 +42,19 @@ def test_not_a_resident_stops_at_once(client):
     assert client.get(f"/report/{CODE}/q/rents_home").location.endswith("/q/not_resident")
 
 
-def test_household_members_can_be_added_changed_and_removed(app, client):
-    screener(client)
+def up_to_the_household(client, size="3") -> str:
+    """Answer every page before the household list; returns the list page's path."""
+    screener(client, size=size)
     assert post_form(client, f"/report/{CODE}/q/may_be_eligible", {}).location.endswith("/q/applicant_name")
     for qcode, data in [("applicant_name", {"value": "Rosa Pérez"}), ("applicant_phone", {"value": "202 555 0143"}),
                         ("applicant_email", {"value": ""}),
                         ("applicant_address", {"street": "9 Elm Street", "city": "Riverton", "zip": "20500"})]:
         assert answer(client, CODE, qcode, data).status_code == 302, qcode
-    group = f"/report/{CODE}/q/household_members"
+    return f"/report/{CODE}/q/household_members"
+
+
+def test_household_members_can_be_added_changed_and_removed(app, client):
+    group = up_to_the_household(client)
     # Continue with nobody added yet: at least one person is needed.
     empty = post_form(client, group, {})
     assert empty.status_code == 400 and 'href="#add-item"' in empty.get_data(as_text=True)

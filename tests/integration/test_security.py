@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from portal import create_app
 from portal.config import ConfigError
 
-from ..helpers import report_pothole, submit
+from ..conftest import post_form
+from ..helpers import answer, report_pothole, submit
 
 
 def test_every_page_has_a_strict_policy(client):
@@ -28,6 +31,22 @@ def test_pages_with_personal_data_are_not_stored(client):
     sent = submit(client)
     assert client.get(sent.location).headers["Cache-Control"] == "no-store"
     assert "no-store" not in client.get("/").headers["Cache-Control"]
+
+
+def test_question_and_group_item_pages_with_answers_are_not_stored(client):
+    from .test_benefits import member, up_to_the_household
+
+    answer(client, "pothole", "location", {"street": "12 Main Street"})
+    question = client.get("/report/pothole/q/location")
+    assert question.status_code == 200 and question.headers["Cache-Control"] == "no-store"
+    group = up_to_the_household(client)
+    post_form(client, f"{group}/item/new", member("Rosa Pérez"))
+    listed = client.get(group)
+    assert listed.status_code == 200 and listed.headers["Cache-Control"] == "no-store"
+    item = re.search(r"/item/[0-9a-f]{16}", listed.get_data(as_text=True))[0]
+    for path in (f"{group}/item/new", f"{group}{item}"):
+        page = client.get(path)
+        assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store", path
 
 
 def test_static_assets_are_immutable(client, app):
