@@ -217,8 +217,13 @@ class DatePage(PageForm):
         if value.year < 1900:
             raise ValidationError(_("The year must be 1900 or later"))
 
+    def order(self) -> tuple[str, str, str]:
+        """The order of the day, month and year fields, as people in the page's language write them."""
+        return date_order(self.locale)
+
     def example(self) -> str:
-        return date_example(date_order(self.locale))
+        """The example date in the hint and in the error messages: one source, so they agree."""
+        return date_example(self.order())
 
     def validate_time(self, field):
         if not self.with_time or not any(self._parts()):

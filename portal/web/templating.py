@@ -6,7 +6,6 @@ from datetime import datetime
 
 from flask import Flask
 from ..cases.contact import format_phone
-from ..forms.pages import date_example, date_order
 
 
 def without_none(attrs: dict) -> dict:
@@ -17,5 +16,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["without_none"] = without_none
     app.jinja_env.filters["phone"] = format_phone
     app.jinja_env.filters["fromiso"] = datetime.fromisoformat
-    app.jinja_env.globals.update(date_order=date_order, date_example=date_example)
 
