@@ -358,7 +358,7 @@ def test_household_members_are_added_and_removed_by_keyboard(js_browser, live_se
     keys.tab_to(lambda f: f["name"] == "relationship-value")
     keys.press(Keys.SPACE)
     assert keys.assert_focus_visible()["checked"]
-    for part, value in (("day", "4"), ("month", "5"), ("year", "1980")):
+    for part, value in (("month", "5"), ("day", "4"), ("year", "1980")):  # as US English writes dates
         keys.tab_to(field(f"date_of_birth-{part}"))
         keys.type(value)
     keys.tab_to(field("monthly_income-value"))
