@@ -3,6 +3,9 @@
 - an HTML page: exactly one <h1>, a <title> with text, and <html lang="…" dir="…"> where the
   language is one the portal ships and the direction is "rtl" for a right-to-left language and
   "ltr" otherwise;
+- its form fields: every id that aria-describedby names is on the page; a fieldset's own hint and
+  error message (its children) are in its aria-describedby; and every control in a group marked
+  with an error (usa-form-group--error) is aria-invalid="true";
 - any response of a view marked ``@personal_data``: ``Cache-Control: no-store``.
 
 Exempt, and only these: redirects (nothing is shown), responses to HEAD (no body), and responses
@@ -11,6 +14,7 @@ that are not HTML (files, JSON) from the page checks; they still need no-store i
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from flask import Flask
@@ -20,33 +24,80 @@ from werkzeug.test import TestResponse
 
 from portal.web.i18n import RTL_LOCALES
 
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+CONTROLS = {"input", "select", "textarea"}
 
-class _Outline(HTMLParser):
-    """The parts of a page the checks read: <html>'s attributes, the <h1>s and the title."""
 
-    def __init__(self):
+@dataclass
+class Element:
+    tag: str
+    attrs: dict[str, str]
+    parent: Element | None = None
+    children: list[Element] = field(default_factory=list)
+    text: str = ""
+
+    def classes(self) -> set[str]:
+        return set(self.attrs.get("class", "").split())
+
+    def ancestors(self):
+        node = self.parent
+        while node is not None:
+            yield node
+            node = node.parent
+
+
+class Page(HTMLParser):
+    """A page as a tree of elements, enough to check it: tolerant of what browsers tolerate."""
+
+    def __init__(self, html: str):
         super().__init__(convert_charrefs=True)
-        self.html_attrs: dict[str, str | None] | None = None
-        self.h1_count = 0
-        self.titles: list[str] = []
-        self._in_title = False
+        self.root = Element("#document", {})
+        self.elements: list[Element] = []
+        self._open = [self.root]
+        self.feed(html)
+        self.close()
 
     def handle_starttag(self, tag, attrs):
-        if tag == "html" and self.html_attrs is None:
-            self.html_attrs = dict(attrs)
-        elif tag == "h1":
-            self.h1_count += 1
-        elif tag == "title":
-            self._in_title = True
-            self.titles.append("")
+        element = Element(tag, {k: v or "" for k, v in attrs}, parent=self._open[-1])
+        self._open[-1].children.append(element)
+        self.elements.append(element)
+        if tag not in VOID:
+            self._open.append(element)
 
     def handle_endtag(self, tag):
-        if tag == "title":
-            self._in_title = False
+        if any(e.tag == tag for e in self._open[1:]):
+            while self._open.pop().tag != tag:
+                pass
 
     def handle_data(self, data):
-        if self._in_title:
-            self.titles[-1] += data
+        for element in self._open[1:]:
+            element.text += data
+
+    def all(self, tag: str) -> list[Element]:
+        return [e for e in self.elements if e.tag == tag]
+
+
+def form_problems(page: Page) -> list[str]:
+    """What is wrong with how the page's fields tell screen readers about hints and errors."""
+    problems = []
+    ids = {e.attrs["id"] for e in page.elements if e.attrs.get("id")}
+    for element in page.elements:
+        for named in element.attrs.get("aria-describedby", "").split():
+            if named not in ids:
+                problems.append(f"<{element.tag} id={element.attrs.get('id')!r}> is described by "
+                                f"#{named}, which is not on the page")
+    for fieldset in page.all("fieldset"):
+        described = set(fieldset.attrs.get("aria-describedby", "").split())
+        for child in fieldset.children:
+            if child.classes() & {"usa-hint", "usa-error-message"} and child.attrs.get("id") not in described:
+                problems.append(f"a fieldset's {' '.join(sorted(child.classes()))} "
+                                f"#{child.attrs.get('id')} is not in its aria-describedby")
+    for control in (e for e in page.elements if e.tag in CONTROLS and e.attrs.get("type") != "hidden"):
+        in_error = any("usa-form-group--error" in a.classes() for a in control.ancestors())
+        if in_error and control.attrs.get("aria-invalid") != "true":
+            problems.append(f"<{control.tag} name={control.attrs.get('name')!r}> has an error "
+                            f"but is not aria-invalid")
+    return problems
 
 
 def view_of(app: Flask, response: TestResponse):
@@ -69,16 +120,19 @@ def check_page(app: Flask, response: TestResponse) -> None:
         assert "no-store" in cache, f"{where}: shows personal data but is sent Cache-Control: {cache!r}"
     if request.method == "HEAD" or response.mimetype != "text/html":
         return
-    outline = _Outline()
-    outline.feed(response.get_data(as_text=True))
-    outline.close()
-    assert outline.h1_count == 1, f"{where}: {outline.h1_count} <h1> elements, not 1"
-    assert len(outline.titles) == 1 and outline.titles[0].strip(), f"{where}: no title, or more than one"
-    attrs = outline.html_attrs or {}
+    page = Page(response.get_data(as_text=True))
+    h1_count = len(page.all("h1"))
+    assert h1_count == 1, f"{where}: {h1_count} <h1> elements, not 1"
+    titles = page.all("title")
+    assert len(titles) == 1 and titles[0].text.strip(), f"{where}: no title, or more than one"
+    html = page.all("html")
+    attrs = html[0].attrs if html else {}
     lang, direction = attrs.get("lang"), attrs.get("dir")
     assert lang in app.config["SHIPPED_LOCALES"], f"{where}: <html lang={lang!r}>"
     expected = "rtl" if lang in RTL_LOCALES else "ltr"
     assert direction == expected, f"{where}: <html lang={lang!r} dir={direction!r}>, expected dir={expected!r}"
+    problems = form_problems(page)
+    assert not problems, f"{where}: " + "; ".join(problems)
 
 
 class PageCheckingClient(FlaskClient):

@@ -55,6 +55,24 @@ def display(question: Question, value: Any, locale: str) -> list[str]:
     return str(value).splitlines() or [str(value)]
 
 
+def direction(question: Question, value: Any) -> str | None:
+    """The direction to show an answer in, when not the one its own letters give: a phone number
+    reads left to right on every page (it has no letters to tell it by)."""
+    return "ltr" if question.datatype == "phone" and value else None
+
+
+def answer_rows(definition, answers: dict, locale: str, href=None) -> list[dict]:
+    """The answers on the route ``answers`` take, as summary-list rows (check answers, tracking, the
+    account's copy of its data). ``href(question)``, when given, is where to change each one."""
+    return [{
+        "key": q.label(locale),
+        "lines": display(q, answers.get(q.code), locale),
+        "href": href(q) if href else None,
+        "code": q.code,
+        "dir": direction(q, answers.get(q.code)),
+    } for q in definition.route(answers) if q.in_summary]
+
+
 def preference_rows(values: dict, href: str | None) -> list[dict]:
     """Contact details and preferences as summary-list rows."""
     from babel import Locale
@@ -81,17 +99,19 @@ def preference_rows(values: dict, href: str | None) -> list[dict]:
     if values.get("want_reminders"):
         messages.append(_("Reminders"))
     not_given = _("Not given")
+    phone = [format_phone(values.get("phone")) or not_given]  # shown left to right when given
     rows = []
     if "name" in values:
         rows.append((_("Name"), [values.get("name") or not_given]))
     rows += [
         (_("How you want to hear from us"), [channels.get(values.get("preferred_channel"), not_given)]),
         (_("Email address"), [values.get("email") or not_given]),
-        (_("Phone number"), [format_phone(values.get("phone")) or not_given]),
+        (_("Phone number"), phone),
         (_("Postal address"), address or [not_given]),
         (_("Language"), [Locale.parse(values["locale"]).get_display_name(values["locale"]).capitalize()]
          if values.get("locale") else [not_given]),
         (_("Formats and help"), formats or [_("None")]),
         (_("Messages"), messages),
     ]
-    return [{"key": key, "lines": lines, "href": href} for key, lines in rows]
+    return [{"key": key, "lines": lines, "href": href,
+             "dir": "ltr" if lines is phone and values.get("phone") else None} for key, lines in rows]

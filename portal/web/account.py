@@ -139,15 +139,14 @@ def export_html():
 
     audit.record(db.session(), actor(), "account.export", target_type="account", target_id=str(current_user.account.id))
     from ..cases.tracking import definition_for
-    from ..forms.display import display
+    from ..forms.display import answer_rows
     from .i18n import current_locale
 
     locale = current_locale()
     account_cases = {c.reference: c for c in tracking.cases_for_account(db.session(), current_user.account.id, limit=10_000)}
     for item in data["requests"]:
         definition = definition_for(db.session(), account_cases[item["reference"]])
-        item["rows"] = [{"key": q.label(locale), "lines": display(q, item["answers"].get(q.code), locale)}
-                        for q in definition.route(item["answers"]) if q.in_summary]
+        item["rows"] = answer_rows(definition, item["answers"], locale)
     prefs = preferences.for_account(db.session(), current_user.account)
     return render_template("account/export.html", data=data,
                            preference_rows=preference_rows(values_of(prefs), None))

@@ -10,7 +10,7 @@ from ..cases import drafts
 from ..cases.submit import NotReady, submit
 from ..catalog import Question, ServiceDefinition
 from ..forms.contact import ContactForm
-from ..forms.display import display, preference_rows
+from ..forms.display import answer_rows, preference_rows
 from ..forms.pages import build
 from ..models import Draft
 from .i18n import current_locale
@@ -237,20 +237,6 @@ def contact(code: str):
                            errors=form.summary()), 400 if form.errors else 200
 
 
-def _summary_rows(definition: ServiceDefinition, answers: dict, locale: str, change: bool):
-    rows = []
-    for q in definition.route(answers):
-        if not q.in_summary:
-            continue
-        rows.append({
-            "key": q.label(locale),
-            "lines": display(q, answers.get(q.code), locale),
-            "href": _page_url(definition, q, change=True) if change else None,
-            "code": q.code,
-        })
-    return rows
-
-
 @bp.route("/<code>/check", methods=["GET", "POST"])
 @personal_data
 def check(code: str):
@@ -275,7 +261,7 @@ def check(code: str):
     locale = current_locale()
     return render_template(
         "report/check.html", service=definition, form=form,
-        rows=_summary_rows(definition, draft.answers, locale, change=True),
+        rows=answer_rows(definition, draft.answers, locale, href=lambda q: _page_url(definition, q, change=True)),
         contact_rows=_contact_rows(draft, account, code),
         back=url_for(".contact", code=code) if account is None else _back_url(definition, draft.answers, None),
     )

@@ -9,28 +9,42 @@ import secrets
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 
 from .. import db
 from ..cases import drafts
 from ..catalog import Question, ServiceDefinition
-from ..forms.display import display
+from ..forms.display import direction, display
 from ..forms.pages import build
 from ..models import Draft
 from .i18n import current_locale
 from .report import _draft, _reachable, _start_draft, _where_next, bp
 from .security import personal_data
+from .templating import bdi
 
 
 def _items(draft: Draft | None, code: str) -> list[dict]:
     return list((draft.answers.get(code) if draft else None) or [])
 
 
-def _item_title(question: Question, item: dict, number: int, locale: str) -> str:
+def _item_title(question: Question, item: dict, number: int, locale: str) -> Markup:
+    """The item's title, like "Household member 2: Ana Díaz", with the name (its first answer) in <bdi>
+    so that it keeps its own direction on a right-to-left page. ``| striptags`` it for a <title>."""
     first = question.questions[0] if question.questions else None
     name = " ".join(display(first, item.get(first.code), locale)) if first and item.get(first.code) else ""
     label = question.text(locale)["item_label"]
-    return f"{label} {number}: {name}" if name else f"{label} {number}"
+    if name:
+        return Markup("{} {}: {}").format(label, number, bdi(name))
+    return Markup("{} {}").format(label, number)
+
+
+def _too_few(question: Question, locale: str) -> str:
+    """The error when the list has fewer entries than the group needs: the definition's own sentence
+    (which can name what to add), or a general one."""
+    return question.text(locale).get("error") or ngettext(
+        "Add at least %(num)d entry to the list", "Add at least %(num)d entries to the list", question.min_items)
 
 
 def _expected_count(question: Question, draft: Draft | None) -> int | None:
@@ -50,8 +64,7 @@ def group_summary(definition: ServiceDefinition, question: Question, draft: Draf
     if form.validate_on_submit():
         expected = _expected_count(question, draft)
         if len(items) < question.min_items:
-            errors = [("add-item", _("Add at least %(count)d", count=question.min_items) + ": "
-                       + question.text(locale)["item_label"].lower())]
+            errors = [("add-item", _too_few(question, locale))]
         elif expected is not None and len(items) != expected:
             # The list must agree with what the resident said earlier (e.g. in an eligibility check).
             errors = [("add-item", _("You said %(expected)d, but the list has %(count)d. Add or remove "
@@ -64,7 +77,9 @@ def group_summary(definition: ServiceDefinition, question: Question, draft: Draf
             return redirect(_where_next(definition, draft.answers, question.code, change))
     rows = [{
         "title": _item_title(question, item, number, locale),
-        "lines": [f"{q.label(locale)}: {' '.join(display(q, item.get(q.code), locale))}" for q in question.questions],
+        "lines": [Markup("{}: {}").format(q.label(locale), bdi(" ".join(display(q, item.get(q.code), locale)),
+                                                               direction(q, item.get(q.code))))
+                  for q in question.questions],
         "edit": url_for(".group_item", code=definition.code, qcode=question.code, item_id=item["_id"], change=1 if change else None),
         "remove": url_for(".group_remove", code=definition.code, qcode=question.code, item_id=item["_id"], change=1 if change else None),
     } for number, item in enumerate(items, start=1)]

@@ -22,7 +22,7 @@ from .. import db
 from ..cases import tracking
 from ..cases.references import normalise
 from ..extensions import limiter
-from ..forms.display import display
+from ..forms.display import answer_rows
 from ..models import Case
 from .i18n import current_locale
 from .security import personal_data
@@ -108,10 +108,7 @@ def show(case: Case, *, answer_form=None, rating_form=None, errors=(), status: i
 
     locale = current_locale()
     definition = tracking.definition_for(db.session(), case)
-    rows = [
-        {"key": q.label(locale), "lines": display(q, case.answers.get(q.code), locale), "href": None}
-        for q in definition.route(case.answers) if q.in_summary
-    ]
+    rows = answer_rows(definition, case.answers, locale)
     asked = followup.request_for_information(case)
     reopen_until = followup.reopen_until(case, definition)
     actions = {

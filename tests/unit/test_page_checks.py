@@ -7,6 +7,8 @@ from flask import Flask
 
 from portal.web.security import personal_data
 
+from ..page_checks import Page, form_problems
+
 GOOD = '<!DOCTYPE html><html lang="{lang}" dir="{dir}"><head><title>{title}</title></head><body>{body}</body></html>'
 
 
@@ -101,3 +103,31 @@ def test_the_decorator_marks_the_view():
         return "x"
 
     assert view.personal_data is True
+
+
+FIELDSET = ('<div class="usa-form-group{error_class}"><fieldset class="usa-fieldset"{described}>'
+            '<legend>Size</legend><div class="usa-hint" id="size-hint">Roughly</div>{error}'
+            '<input type="radio" name="size" id="size-0"{invalid}></fieldset></div>')
+
+
+@pytest.mark.parametrize("html, complaint", [
+    (FIELDSET.format(error_class="", described="", error="", invalid=""),
+     "fieldset's usa-hint #size-hint is not in its aria-describedby"),
+    (FIELDSET.format(error_class=" usa-form-group--error", described=' aria-describedby="size-hint"',
+                     error='<span class="usa-error-message" id="size-error">Choose</span>', invalid=' aria-invalid="true"'),
+     "fieldset's usa-error-message #size-error is not in its aria-describedby"),
+    (FIELDSET.format(error_class=" usa-form-group--error", described=' aria-describedby="size-hint size-error"',
+                     error='<span class="usa-error-message" id="size-error">Choose</span>', invalid=""),
+     "<input name='size'> has an error but is not aria-invalid"),
+    ('<input name="q" aria-describedby="q-hint">', "is described by #q-hint, which is not on the page"),
+])
+def test_fields_that_hide_their_hint_or_error_from_screen_readers_fail(html, complaint):
+    assert complaint in " ".join(form_problems(Page(html)))
+
+
+def test_fields_wired_up_pass():
+    good = FIELDSET.format(error_class=" usa-form-group--error", described=' aria-describedby="size-hint size-error"',
+                           error='<span class="usa-error-message" id="size-error">Choose</span>',
+                           invalid=' aria-invalid="true"')
+    hidden = '<div class="usa-form-group usa-form-group--error"><input type="hidden" name="csrf_token"></div>'
+    assert form_problems(Page(good + hidden)) == []
