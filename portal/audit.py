@@ -10,26 +10,19 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from .actors import Actor
 from .models import AuditRecord
 from .models.base import utcnow
 
 log = logging.getLogger("portal.audit")
 GENESIS = "0" * 64
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who did something, and from where."""
-
-    name: str
-    source: str  # web | api | cli | worker
-    address: str | None = None
 
 
 def _digest(prev_hash: str, fields: dict[str, Any]) -> str:
@@ -86,6 +79,14 @@ def record(
         "target": f"{target_type}:{target_id}",
     }, ensure_ascii=False))
     return row
+
+
+def record_refused(open_apart: Callable[[], AbstractContextManager[Session]], actor: Any, action: str,
+                   **fields: Any) -> None:
+    """Audit a refused attempt in a transaction of its own (``open_apart``), committed whatever
+    happens to the caller's: a refusal's own request commits nothing."""
+    with open_apart() as own:
+        record(own, actor, action, outcome="failure", **fields)
 
 
 def verify_chain(session: Session) -> int | None:

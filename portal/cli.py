@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import getpass
+
 import click
+from alembic import command
+from alembic.config import Config
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
 
 from . import db
+from .actors import Actor, system
 from .audit import verify_chain
+from .cases import tracking, workflow
+from .cases.references import normalise
+from .cases.transitions import transition
+from .cases.workflow import IllegalTransition
+from .resources import resource
 
 
 def alembic_config(app: Flask):
-    from alembic.config import Config
-
-    from . import resource
-
     cfg = Config()
     cfg.set_main_option("script_location", str(resource("migrations")))
     cfg.set_main_option("sqlalchemy.url", app.config["DATABASE_URL"].replace("%", "%%"))
@@ -22,8 +27,6 @@ def alembic_config(app: Flask):
 
 
 def migrate(app: Flask, revision: str = "head") -> None:
-    from alembic import command
-
     command.upgrade(alembic_config(app), revision)
 
 
@@ -112,16 +115,13 @@ def notify_commands(app: Flask) -> None:
         click.echo(f"{count} notification(s) queued again.")
 
 
-def _cli_actor():
-    import getpass
-
-    from .audit import Actor
-
+def _cli_actor() -> Actor:
+    """The command line acts for the agency as a whole, recorded under the operator's user name."""
     try:
         user = getpass.getuser()
     except Exception:  # noqa: BLE001 - no user name in this environment
         user = "unknown"
-    return Actor(f"cli:{user}", "cli")
+    return system(f"cli:{user}", "cli")
 
 
 def case_commands(app: Flask) -> None:
@@ -143,34 +143,17 @@ def case_commands(app: Flask) -> None:
     @click.option("--internal-note", default=None, help="Internal note: staff only.")
     def case_transition_command(reference: str, status: str, note: str | None, internal_note: str | None) -> None:
         """Move a case to STATUS, as staff would (for demo data and manual testing)."""
-        from .cases import states, tracking
-        from .cases.references import normalise
-        from .cases.transitions import transition
-
         with db.session_scope(current_app) as session:
             case = tracking.get(session, normalise(reference) or reference)
             if case is None:
                 raise click.ClickException(f"No case with reference {reference}.")
             try:
                 transition(session, case, status, _cli_actor(), public_note=note, internal_note=internal_note)
-            except states.IllegalTransition as error:
-                allowed = ", ".join(sorted(states.allowed(case.kind, case.status))) or "none"
+            except IllegalTransition as error:
+                allowed = ", ".join(sorted(workflow.of(case.kind).moves()[case.status])) or "none"
                 raise click.ClickException(f"{error} (allowed from {case.status}: {allowed}).") from None
             click.echo(f"{case.reference} is now {status}.")
 
 
 def _statuses() -> list[str]:
-    from .cases.states import STATUSES
-
-    return list(STATUSES)
-
-
-def _create() -> Flask:
-    from . import create_app
-
-    return create_app()
-
-
-@click.group(cls=FlaskGroup, create_app=_create)
-def main() -> None:
-    """Civic Portal management commands."""
+    return list(workflow.STATUSES)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit
+from ..actors import Actor
 from ..models import Account, Case, ContactPreferences
 
 CHANNELS = ("email", "text", "phone", "post", "none")
@@ -29,7 +30,7 @@ def for_case(session: Session, case: Case) -> ContactPreferences | None:
     return session.scalar(select(ContactPreferences).filter_by(case_id=case.id))
 
 
-def update(session: Session, prefs: ContactPreferences, changes: dict[str, Any], actor: audit.Actor) -> list[str]:
+def update(session: Session, prefs: ContactPreferences, changes: dict[str, Any], actor: Actor) -> list[str]:
     """Apply ``changes`` (validated by the caller); returns the names of the fields that changed."""
     changed = []
     for name in FIELDS:

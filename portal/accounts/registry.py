@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .. import audit
+from ..actors import Actor
 from ..models import Account, Case
 from ..models.base import utcnow
 from ..notify import outbox
@@ -29,7 +30,7 @@ def _key(account: Account, what: str) -> str:
 
 
 def register(session: Session, email: str, password: str, locale: str, link_for: LinkFor,
-             actor: audit.Actor) -> None:
+             actor: Actor) -> None:
     """Sign up ``email``. The caller shows "check your email" whatever happens here."""
     existing = find_by_email(session, email)
     if existing is not None:
@@ -53,7 +54,7 @@ def send_verification(session: Session, account: Account, link_for: LinkFor) -> 
                              {"link": link_for("verify", token), "expires_minutes": 24 * 60})
 
 
-def verify_email(session: Session, token: str, actor: audit.Actor) -> Account | None:
+def verify_email(session: Session, token: str, actor: Actor) -> Account | None:
     used = tokens.consume(session, token, "verify")
     if used is None:
         return None
@@ -79,7 +80,7 @@ def claim_guest_cases(session: Session, account: Account) -> int:
     return result.rowcount or 0
 
 
-def authenticate(session: Session, email: str | None, password: str, actor: audit.Actor) -> Account | None:
+def authenticate(session: Session, email: str | None, password: str, actor: Actor) -> Account | None:
     """The account when the email and password match; the same work and answer otherwise.
 
     A refusal is the caller's to audit: it answers 401 and commits nothing of this transaction.
@@ -94,7 +95,7 @@ def authenticate(session: Session, email: str | None, password: str, actor: audi
     return account
 
 
-def request_reset(session: Session, email: str, link_for: LinkFor, actor: audit.Actor) -> None:
+def request_reset(session: Session, email: str, link_for: LinkFor, actor: Actor) -> None:
     account = find_by_email(session, email)
     if account is None:
         audit.record(session, actor, "account.reset_request", outcome="no_account")
@@ -105,7 +106,7 @@ def request_reset(session: Session, email: str, link_for: LinkFor, actor: audit.
     audit.record(session, actor, "account.reset_request", target_type="account", target_id=str(account.id))
 
 
-def reset_password(session: Session, token: str, new_password: str, actor: audit.Actor) -> Account | None:
+def reset_password(session: Session, token: str, new_password: str, actor: Actor) -> Account | None:
     used = tokens.consume(session, token, "reset")
     if used is None:
         return None
@@ -118,7 +119,7 @@ def reset_password(session: Session, token: str, new_password: str, actor: audit
     return account
 
 
-def set_password(session: Session, account: Account, new_password: str, actor: audit.Actor,
+def set_password(session: Session, account: Account, new_password: str, actor: Actor,
                  keep_token: str | None = None) -> None:
     account.password_hash = passwords.hash_password(new_password)
     account.password_changed_at = utcnow()
@@ -128,7 +129,7 @@ def set_password(session: Session, account: Account, new_password: str, actor: a
 
 
 def request_email_change(session: Session, account: Account, new_email: str, link_for: LinkFor,
-                         actor: audit.Actor) -> None:
+                         actor: Actor) -> None:
     """Send a confirmation link to the new address (or, if it has an account, a notice)."""
     other = find_by_email(session, new_email)
     if other is not None and other.id != account.id:
@@ -143,7 +144,7 @@ def request_email_change(session: Session, account: Account, new_email: str, lin
     audit.record(session, actor, "account.email_change_request", target_type="account", target_id=str(account.id))
 
 
-def confirm_email_change(session: Session, token: str, actor: audit.Actor) -> Account | None:
+def confirm_email_change(session: Session, token: str, actor: Actor) -> Account | None:
     used = tokens.consume(session, token, "change_email")
     if used is None:
         return None
@@ -165,7 +166,7 @@ def mask_email(email: str) -> str:
     return f"{local[:1]}{'•' * max(len(local) - 1, 1)}@{domain}"
 
 
-def delete(session: Session, account: Account, actor: audit.Actor) -> None:
+def delete(session: Session, account: Account, actor: Actor) -> None:
     """Delete the account. Its cases stay with the agency (they are public records), unlinked."""
     outbox.queue_for_account(session, account, "account_deleted", _key(account, "deleted"), {})
     audit.record(session, actor, "account.delete", target_type="account", target_id=str(account.id))

@@ -6,7 +6,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import format_currency, format_date, format_decimal, format_time, gettext as _
+from flask_babel import format_currency, format_date, format_decimal, format_time
+from flask_babel import gettext as _
 
 from ..catalog import Question
 

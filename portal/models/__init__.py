@@ -9,8 +9,10 @@ from .contact import ContactPreferences
 from .documents import Document
 from .drafts import Draft
 from .notifications import DeliveryAttempt, Notification
+from .visits import Visit
 
 __all__ = [
     "Account", "AccountSession", "AuditRecord", "Base", "Case", "CaseEvent", "ContactPreferences",
     "DeliveryAttempt", "Document", "Draft", "EmailToken", "Identity", "Notification", "ServiceDefinitionVersion",
+    "Visit",
 ]

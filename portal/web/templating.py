@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask
+
 from ..cases.contact import format_phone
 from ..forms.pages import date_example, date_order
 

@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from portal.models.base import utcnow
 from portal.models import Account, AccountSession, AuditRecord, Case, EmailToken, Notification
+from portal.models.base import utcnow
 
-from ..conftest import csrf_token, post_form
+from ..conftest import post_form
 from ..helpers import report_pothole, submit
 
 PASSWORD = "violet kettle marches north"

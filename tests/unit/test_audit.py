@@ -1,11 +1,12 @@
 from sqlalchemy import update
 
 from portal import audit
+from portal.actors import system
 from portal.models import AuditRecord
 
 
 def test_audit_chain_detects_tampering(db_session):
-    actor = audit.Actor("staff:1", "cli", "127.0.0.1")
+    actor = system("staff:1", "cli")
     for i in range(3):
         audit.record(db_session, actor, "test.action", target_type="case", target_id=str(i))
     db_session.flush()

@@ -8,14 +8,15 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import db
-from ..accounts import registry
-from ..extensions import limiter
-from ..forms.accounts import ForgotForm, NewPasswordForm, SignInForm, SignUpForm
-from .i18n import current_locale
+from ... import db
+from ...accounts import registry, sessions
+from ...extensions import limiter
+from ...forms.accounts import ForgotForm, NewPasswordForm, SignInForm, SignUpForm
+from ..i18n import current_locale
+from ..security import personal_data
+from ..visitor import actor
 from .oidc import provider_name
-from .security import personal_data
-from .signin import actor, record_refusal, safe_next, sign_in, sign_out
+from .signin import record_refusal, safe_next, sign_in, sign_out
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
 
@@ -60,7 +61,7 @@ def check_email():
 
 @bp.get("/verify/<token>")
 def verify(token: str):
-    account = registry.verify_email(db.session(), token, actor("guest"))
+    account = registry.verify_email(db.session(), token, actor())
     if account is None:
         return render_template("auth/link_invalid.html"), 400
     return render_template("auth/verified.html", account=account)
@@ -76,7 +77,7 @@ def sign_in_page():
     form = SignInForm()
     failed = False
     if form.validate_on_submit():
-        account = registry.authenticate(db.session(), form.normalised_email(), form.password.data, actor("guest"))
+        account = registry.authenticate(db.session(), form.normalised_email(), form.password.data, actor())
         if account is not None:
             sign_in(account)
             return redirect(target)
@@ -100,13 +101,7 @@ def sign_out_page():
 @bp.post("/sign-out-everywhere")
 @login_required
 def sign_out_everywhere():
-    from ..accounts import sessions
-
-    ended = sessions.end_all(db.session(), current_user.account.id)
-    from .. import audit
-
-    audit.record(db.session(), actor(), "account.sign_out_everywhere", target_type="account",
-                 target_id=str(current_user.account.id), details={"sessions": ended})
+    sessions.end_everywhere(db.session(), current_user.account, actor())
     sign_out()
     return redirect(url_for(".signed_out"))
 
@@ -132,7 +127,7 @@ def deleted():
 def forgot():
     form = ForgotForm()
     if form.validate_on_submit():
-        registry.request_reset(db.session(), form.normalised_email(), link_for, actor("guest"))
+        registry.request_reset(db.session(), form.normalised_email(), link_for, actor())
         return redirect(url_for(".check_email", reset=1))
     return render_template("auth/forgot.html", form=form, errors=form.summary()), 400 if form.errors else 200
 
@@ -140,8 +135,8 @@ def forgot():
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 @personal_data
 def reset(token: str):
-    from ..accounts import tokens
-    from ..models import Account
+    from ...accounts import tokens
+    from ...models import Account
 
     pending = tokens.peek(db.session(), token, "reset")
     if pending is None:
@@ -149,7 +144,7 @@ def reset(token: str):
     account = db.session().get(Account, pending.account_id)
     form = NewPasswordForm(context=(account.email,))
     if form.validate_on_submit():
-        if registry.reset_password(db.session(), token, form.password.data, actor("guest")) is None:
+        if registry.reset_password(db.session(), token, form.password.data, actor()) is None:
             return render_template("auth/link_invalid.html"), 400
         sign_in(account)
         return redirect(url_for("account.dashboard", changed="password"))
@@ -158,7 +153,7 @@ def reset(token: str):
 
 @bp.get("/confirm-email/<token>")
 def confirm_email(token: str):
-    account = registry.confirm_email_change(db.session(), token, actor("guest"))
+    account = registry.confirm_email_change(db.session(), token, actor())
     if account is None:
         return render_template("auth/link_invalid.html"), 400
     return render_template("auth/verified.html", account=account, changed=True)

@@ -11,17 +11,16 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
-from .. import db
-from ..cases import drafts
-from ..catalog import Question, ServiceDefinition
-from ..forms.display import display
-from ..forms.pages import build
-from ..models import Draft
-from .i18n import current_locale
-from .report import _draft, _reachable, _start_draft, _where_next, bp
+from ... import db
+from ...cases import drafts
+from ...catalog import Question, ServiceDefinition
+from ...forms.display import display
+from ...forms.pages import build
+from ..i18n import current_locale
+from .journey import bp, held_draft, reachable, start_draft, where_next
 
 
-def _items(draft: Draft | None, code: str) -> list[dict]:
+def _items(draft, code: str) -> list[dict]:
     return list((draft.answers.get(code) if draft else None) or [])
 
 
@@ -32,7 +31,7 @@ def _item_title(question: Question, item: dict, number: int, locale: str) -> str
     return f"{label} {number}: {name}" if name else f"{label} {number}"
 
 
-def _expected_count(question: Question, draft: Draft | None) -> int | None:
+def _expected_count(question: Question, draft) -> int | None:
     if not question.count_matches or draft is None:
         return None
     try:
@@ -41,7 +40,7 @@ def _expected_count(question: Question, draft: Draft | None) -> int | None:
         return None
 
 
-def group_summary(definition: ServiceDefinition, question: Question, draft: Draft | None, change: bool, back: str):
+def group_summary(definition: ServiceDefinition, question: Question, draft, change: bool, back: str):
     locale = current_locale()
     items = _items(draft, question.code)
     form = FlaskForm()
@@ -58,9 +57,9 @@ def group_summary(definition: ServiceDefinition, question: Question, draft: Draf
                                      expected=expected, count=len(items)))]
         else:
             if draft is None:
-                draft = _start_draft(definition)
+                draft = start_draft(definition)
             drafts.save_answer(db.session(), draft, question.code, items)
-            return redirect(_where_next(definition, draft.answers, question.code, change))
+            return redirect(where_next(definition, draft.answers, question.code, change))
     rows = [{
         "title": _item_title(question, item, number, locale),
         "lines": [f"{q.label(locale)}: {' '.join(display(q, item.get(q.code), locale))}" for q in question.questions],
@@ -77,15 +76,15 @@ def group_summary(definition: ServiceDefinition, question: Question, draft: Draf
 
 
 def _group(code: str, qcode: str):
-    draft, definition = _draft(code)
+    draft, definition = held_draft(code)
     if draft is not None and drafts.submitted_case(db.session(), draft) is not None:
         return None, definition, None, redirect(url_for(".confirmation", code=code))
     question = definition.question(qcode)
     if question is None or question.datatype != "group":
         abort(404)
     answers = dict(draft.answers) if draft else {}
-    if not _reachable(definition, answers, qcode):
-        return draft, definition, question, redirect(_where_next(definition, answers, None, change=False))
+    if not reachable(definition, answers, qcode):
+        return draft, definition, question, redirect(where_next(definition, answers, None, change=False))
     return draft, definition, question, None
 
 
@@ -118,7 +117,7 @@ def group_item(code: str, qcode: str, item_id: str):
             item = {"_id": existing["_id"] if existing else secrets.token_hex(8)}
             item.update({q.code: form.answer() for q, form in zip(question.questions, forms, strict=True)})
             if draft is None:
-                draft = _start_draft(definition)
+                draft = start_draft(definition)
             current = _items(draft, qcode)
             if existing is None:
                 current.append(item)

@@ -5,26 +5,23 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from .. import db
-from ..accounts import export, passwords, preferences, registry, sessions
-from ..cases import drafts, tracking
-from ..forms.accounts import ChangeEmailForm, ChangePasswordForm, DeleteForm
-from ..forms.display import preference_rows
-from ..forms.preferences import AccountPreferencesForm, values_of
+from ... import db
+from ...accounts import export, passwords, preferences, registry, sessions
+from ...cases import drafts, tracking
+from ...cases.tracking import definition_for
+from ...forms.accounts import ChangeEmailForm, ChangePasswordForm, DeleteForm
+from ...forms.display import display, preference_rows
+from ...forms.preferences import AccountPreferencesForm, values_of
+from ..i18n import current_locale
+from ..security import personal_data
+from ..visitor import actor
 from .auth import link_for
-from .security import personal_data
-from .signin import actor, sign_out
+from .signin import safe_next, sign_out
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 PAGE = 20
-
-
-@bp.before_request
-@login_required
-def _signed_in_only():
-    """Every page here needs a signed-in resident (login_required runs before each view)."""
 
 
 @bp.get("")
@@ -122,10 +119,7 @@ def delete():
 @bp.get("/export.json")
 @personal_data
 def export_json():
-    data = export.gather(db.session(), current_user.account)
-    from .. import audit
-
-    audit.record(db.session(), actor(), "account.export", target_type="account", target_id=str(current_user.account.id))
+    data = export.gather(db.session(), current_user.account, actor())
     body = json.dumps(data, ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": 'attachment; filename="civic-portal-my-data.json"'})
@@ -134,14 +128,7 @@ def export_json():
 @bp.get("/export")
 @personal_data
 def export_html():
-    data = export.gather(db.session(), current_user.account)
-    from .. import audit
-
-    audit.record(db.session(), actor(), "account.export", target_type="account", target_id=str(current_user.account.id))
-    from ..cases.tracking import definition_for
-    from ..forms.display import display
-    from .i18n import current_locale
-
+    data = export.gather(db.session(), current_user.account, actor())
     locale = current_locale()
     account_cases = {c.reference: c for c in tracking.cases_for_account(db.session(), current_user.account.id, limit=10_000)}
     for item in data["requests"]:
@@ -158,6 +145,5 @@ def extend_session():
     sessions.extend(db.session(), current_user.current)
     if request.accept_mimetypes.best == "application/json":
         return {"idle_expires_at": current_user.current.idle_expires_at.isoformat()}
-    from .signin import safe_next
 
     return redirect(safe_next(request.form.get("next"), url_for(".dashboard")))
