@@ -47,7 +47,7 @@ POT := translations/messages.pot
 I18N_BUGS_ADDRESS ?= translations@riverton.example
 I18N_COPYRIGHT ?= Civic Portal contributors
 
-.PHONY: help venv lock run test lint assets i18n-extract i18n-update i18n-compile a11y bench wheel clean
+.PHONY: help venv lock audit run test lint assets i18n-extract i18n-update i18n-compile a11y bench wheel clean
 
 help: ## List the targets (this text)
 	@echo "Civic Portal. Usage: make <target> [PORT=$(PORT)]"
@@ -126,6 +126,29 @@ lock: ## Re-resolve requirements/*.txt from pyproject.toml (LOCK_ARGS=--upgrade 
 	  "$$uv" pip compile pyproject.toml - --extra test --extra postgres $(UV_COMPILE) $(LOCK_ARGS) -o $(DEV_LOCK)
 	"$$uv" pip compile pyproject.toml --extra postgres -c $(DEV_LOCK) $(UV_COMPILE) $(LOCK_ARGS) -o $(PROD_LOCK)
 	git --no-pager diff --stat -- requirements/ 2>/dev/null || true
+
+# pip-audit asks PyPI's advisory data (https://pypi.org/pypi/NAME/VERSION/json) about every pinned
+# package without installing anything. --strict turns a package it could not check into a failure
+# (without it, an unreachable PyPI reads "No known vulnerabilities found"), and a fresh cache makes
+# every run ask again.
+audit: venv ## Check every locked package for known vulnerabilities (fails if PyPI cannot be asked)
+	@work=$$(mktemp -d /tmp/portal-audit.XXXXXX)
+	trap 'rm -rf "$$work"' EXIT
+	echo "+ pip-audit --strict --disable-pip --require-hashes -r $(DEV_LOCK) -r $(PROD_LOCK) -r $(UV_LOCK)"
+	rc=0
+	$(BIN)/pip-audit --strict --disable-pip --require-hashes --vulnerability-service pypi \
+	  --progress-spinner off --cache-dir "$$work/cache" \
+	  -r $(DEV_LOCK) -r $(PROD_LOCK) -r $(UV_LOCK) 2>&1 | tee "$$work/output" || rc=$$?
+	if [ "$$rc" -eq 0 ]; then
+	  echo "make audit: every locked package was checked; none has a known vulnerability."
+	elif grep -qE '^Found [0-9]+ known vulnerabilit' "$$work/output"; then
+	  echo "make audit: FAILED: locked packages have known vulnerabilities (listed above). Raise the" >&2
+	  echo "  floor in pyproject.toml, or make lock LOCK_ARGS='--upgrade-package NAME', then audit again." >&2
+	else
+	  echo "make audit: FAILED: the locked packages could NOT be checked, so nothing is known about" >&2
+	  echo "  their vulnerabilities. PyPI's advisory data did not answer (see above); this is no pass." >&2
+	fi
+	exit "$$rc"
 
 # --- Front-end assets -------------------------------------------------------------------------
 
