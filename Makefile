@@ -193,10 +193,14 @@ i18n-compile: venv ## Compile the .po files to .mo (fails on errors in a transla
 
 # --- Running and checking ---------------------------------------------------------------------
 
-run: venv assets i18n-compile ## Serve the portal on http://127.0.0.1:PORT (default 5000), data in instance/
+run: venv assets i18n-compile ## Serve the portal on http://127.0.0.1:PORT (default 5000) with demo data, data in instance/
 	@echo "+ flask --app portal migrate && flask --app portal load-catalog"
 	$(BIN)/flask --app portal migrate
 	$(BIN)/flask --app portal load-catalog
+	if [ "$${PORTAL_ENV:-development}" = development ]; then
+	  echo "+ flask --app portal seed-demo (demo residents and requests; adds only what is missing)"
+	  $(BIN)/flask --app portal seed-demo
+	fi
 	trap 'kill $$(jobs -p) 2>/dev/null || true' EXIT
 	if [ -z "$${SMTP_HOST:-}" ]; then
 	  echo "+ development mail server on 127.0.0.1:$${SMTP_PORT:-1025}: emails are printed here, not sent"

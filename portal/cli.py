@@ -7,7 +7,7 @@ import getpass
 import click
 from alembic import command
 from alembic.config import Config
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 
 from . import db
 from .actors import Actor, system
@@ -17,6 +17,7 @@ from .cases.references import normalise
 from .cases.transitions import transition
 from .cases.workflow import IllegalTransition
 from .resources import resource
+from .web.account.auth import link_for
 
 
 def alembic_config(app: Flask):
@@ -61,6 +62,7 @@ def init_app(app: Flask) -> None:
 
     notify_commands(app)
     case_commands(app)
+    demo_commands(app)
 
 
 def notify_commands(app: Flask) -> None:
@@ -153,6 +155,76 @@ def case_commands(app: Flask) -> None:
                 allowed = ", ".join(sorted(workflow.of(case.kind).moves()[case.status])) or "none"
                 raise click.ClickException(f"{error} (allowed from {case.status}: {allowed}).") from None
             click.echo(f"{case.reference} is now {status}.")
+
+
+def page_url(app: Flask, endpoint: str, **values) -> str:
+    """A full link to a page, outside a request: built from PUBLIC_BASE_URL, as messages build theirs."""
+    with app.test_request_context():
+        return app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def email_links(app: Flask):
+    """The links an emailed message carries (verify, reset…), for a command or a test to pass to
+    the domain outside a request."""
+    def links(purpose: str, token: str) -> str:
+        with app.test_request_context():
+            return link_for(purpose, token)
+
+    return links
+
+
+def demo_commands(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    def seed_demo_command() -> None:
+        """Add demo residents and requests with a history, and list them (development only).
+
+        Running it again adds only what is missing and lists everything again.
+        """
+        from . import demo
+        from .demo.build import Settings
+
+        if current_app.config["PORTAL_ENV"] == "production":
+            raise click.ClickException(
+                "seed-demo makes accounts whose passwords are printed, so it does not run in production "
+                "(PORTAL_ENV=production). Use it in development only.")
+        running = current_app._get_current_object()
+        with db.session_scope(running) as session:
+            seeded = demo.seed(session, running.extensions["catalog"], Settings.of(running, email_links(running)))
+        _show_seeded(running, seeded)
+
+
+def _show_seeded(app: Flask, seeded) -> None:
+    from .cases.contact import format_phone
+
+    catalog = app.extensions["catalog"]
+    click.echo(f"Demo residents with an account: sign in at {page_url(app, 'auth.sign_in')}")
+    for item in seeded.residents:
+        resident = item.resident
+        click.echo(f"  {resident.email:<22} password: {resident.password:<26} {resident.name} ({resident.locale})")
+    click.echo("")
+    click.echo(f"Demo requests: track a guest's at {page_url(app, 'tracking.track')} with its reference "
+               "and the email or phone shown")
+    names = {c.story.service: catalog.service(c.story.service) for c in seeded.cases if c.reference}
+    width = max((len(d.name("en")) for d in names.values()), default=0)
+    for item in seeded.cases:
+        story, resident = item.story, item.story.resident
+        if item.reference is None:
+            click.echo(f"  {'-':<11}  {story.service} skipped: {item.skipped}")
+            continue
+        definition = names[story.service]
+        how = (f"sign in as {resident.email}" if resident.password
+               else f"track with {resident.email or format_phone(resident.phone)}")
+        click.echo(f"  {item.reference}  {definition.name('en'):<{width}}  {definition.kind:<9} "
+                   f"{resident.locale}  {item.status:<16}  {how}")
+    click.echo("")
+    made = [c for c in seeded.cases if c.created]
+    accounts = [r for r in seeded.residents if r.created]
+    if seeded.created:
+        click.echo(f"Made now: {len(accounts)} account(s) and {len(made)} request(s), with their messages "
+                   "queued for the notification worker.")
+    else:
+        click.echo("Nothing new: the demo residents and requests were already there (a request counts as "
+                   "there when its resident has one for that service).")
 
 
 def _statuses() -> list[str]:

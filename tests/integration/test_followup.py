@@ -9,43 +9,29 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
-from portal import db
-from portal.actors import system
 from portal.cases import workflow
-from portal.cases.transitions import transition
 from portal.models import AuditRecord, Case, CaseEvent, Document
 from portal.models.base import utcnow
 
+from .. import factories
 from ..conftest import csrf_token, post_form
-from ..helpers import (
-    POTHOLE_ANSWERS,
-    answer,
-    reference_on,
-    report_pothole,
-    submit,
-    tracking_link_on,
-)
-from .test_accounts import sign_in, sign_up
+from ..factories import Staff
+from .test_accounts import sign_in
 
-STAFF = system("staff@riverton.example", "web")
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
-def make_case(client, email="ana@example.com") -> tuple[str, str]:
+def make_case(app, client, email="ana@example.com") -> tuple[str, str]:
     """A guest's pothole report; the browser opens its private link. (reference, case page)"""
-    report_pothole(client, {"email": email})
-    page = client.get(submit(client).location).get_data(as_text=True)
-    link = tracking_link_on(page)
-    assert client.get(link).status_code == 200
-    return reference_on(page), f"/track/case/{reference_on(page)}"
+    made = factories.case(app, "pothole", contact={"email": email})
+    assert client.get(f"/track/t/{made.tracking_token}").status_code == 200
+    return made.case.reference, f"/track/case/{made.case.reference}"
 
 
 def move(app, reference: str, *statuses: str, note: str | None = None) -> None:
-    """Staff move the case, through the same function the staff pages will use."""
-    for status in statuses:
-        with db.session_scope(app) as session:
-            case = session.scalar(select(Case).filter_by(reference=reference))
-            transition(session, case, status, STAFF, public_note=note if status == statuses[-1] else None)
+    """Staff move the case, through the same function the staff pages will use; ``note`` goes
+    with the last move."""
+    factories.move(app, reference, *statuses[:-1], Staff(statuses[-1], public=note))
 
 
 def events(db_session, reference: str) -> list[CaseEvent]:
@@ -60,7 +46,7 @@ def status_of(db_session, reference: str) -> str:
 
 
 def test_an_answer_to_a_request_for_information_goes_back_to_review(app, client, db_session):
-    reference, page = make_case(client)
+    reference, page = make_case(app, client)
     move(app, reference, workflow.IN_REVIEW, workflow.MORE_INFO, note="How deep is the hole, roughly?")
     shown = client.get(page).get_data(as_text=True)
     assert "What we need from you" in shown and "How deep is the hole, roughly?" in shown
@@ -85,11 +71,11 @@ def test_an_answer_to_a_request_for_information_goes_back_to_review(app, client,
     assert "measure.pdf" in timeline and "What we need from you" not in timeline
     history = events(db_session, reference)
     assert history[-1].status_from == workflow.MORE_INFO and history[-1].status_to == workflow.IN_REVIEW
-    assert history[-1].resident_note == "About 10 cm.\nIt is growing." and history[-1].actor == "guest"
+    assert history[-1].resident_note == "About 10 cm.\nIt is growing." and history[-1].actor == "resident"
     document = db_session.scalar(select(Document))
     assert document.case_id is not None and document.event_id == history[-1].id
     audit = db_session.scalars(select(AuditRecord).filter_by(action="case.transition")).all()[-1]
-    assert audit.details == {"action": "answer_information", "from": workflow.MORE_INFO, "to": workflow.IN_REVIEW, "resident_note": True}
+    assert audit.details == {"from": workflow.MORE_INFO, "to": workflow.IN_REVIEW, "resident_note": True}
     href = re.search(r'href="(/documents/[^"]+)"', timeline).group(1)
     assert client.get(href).data == PDF
     # A second answer from a stale tab: the case no longer waits for one.
@@ -99,7 +85,7 @@ def test_an_answer_to_a_request_for_information_goes_back_to_review(app, client,
 
 
 def test_withdraw_once_and_a_stale_tab_gets_409(app, client, db_session):
-    reference, page = make_case(client)
+    reference, page = make_case(app, client)
     assert 'href="' + page + '/withdraw"' in client.get(page).get_data(as_text=True)
     confirm = client.get(f"{page}/withdraw")
     assert confirm.status_code == 200 and "Are you sure" in confirm.get_data(as_text=True)
@@ -113,13 +99,13 @@ def test_withdraw_once_and_a_stale_tab_gets_409(app, client, db_session):
     page_now = client.get(page).get_data(as_text=True)
     assert "Withdraw this request" not in page_now and "Fixed by a neighbour." in page_now
     too_long = app.test_client()
-    other_ref, other_page = make_case(too_long, "ben@example.com")
+    other_ref, other_page = make_case(app, too_long, "ben@example.com")
     refused = post_form(too_long, f"{other_page}/withdraw", {"reason": "x" * 1001})
     assert refused.status_code == 400 and status_of(db_session, other_ref) == workflow.RECEIVED
 
 
 def test_a_decided_request_cannot_be_withdrawn(app, client, db_session):
-    reference, page = make_case(client)
+    reference, page = make_case(app, client)
     move(app, reference, workflow.IN_REVIEW, workflow.RESOLVED)
     assert "Withdraw this request" not in client.get(page).get_data(as_text=True)
     assert client.get(f"{page}/withdraw").status_code == 409
@@ -128,7 +114,7 @@ def test_a_decided_request_cannot_be_withdrawn(app, client, db_session):
 
 
 def test_not_fixed_reopens_within_the_window_and_is_refused_after(app, client, db_session):
-    reference, page = make_case(client)
+    reference, page = make_case(app, client)
     move(app, reference, workflow.IN_REVIEW, workflow.RESOLVED)
     shown = client.get(page).get_data(as_text=True)
     assert "Is the problem still there?" in shown and "Tell us it is not fixed" in shown
@@ -154,7 +140,7 @@ def test_not_fixed_reopens_within_the_window_and_is_refused_after(app, client, d
 
 
 def test_rating_once(app, client, db_session):
-    reference, page = make_case(client)
+    reference, page = make_case(app, client)
     assert "How did we do?" not in client.get(page).get_data(as_text=True)
     assert post_form(client, f"{page}/rate", {"rating": "4"}, token_from="/track").status_code == 409
     move(app, reference, workflow.IN_REVIEW, workflow.RESOLVED)
@@ -174,11 +160,11 @@ def test_rating_once(app, client, db_session):
 
 
 def test_another_resident_can_do_none_of_it(app, client, db_session):
-    reference, page = make_case(client)
+    reference, page = make_case(app, client)
     ben = app.test_client()
-    _ben_ref, ben_page = make_case(ben, "ben@example.com")
+    _ben_ref, ben_page = make_case(app, ben, "ben@example.com")
     signed_in = app.test_client()
-    sign_up(signed_in, db_session, "cara@example.com")
+    factories.account(app, "cara@example.com")
     sign_in(signed_in, "cara@example.com")
     move(app, reference, workflow.IN_REVIEW, workflow.MORE_INFO, note="A photo, please.")
     for stranger, token_page in ((ben, f"{ben_page}/withdraw"), (signed_in, "/account"), (app.test_client(), "/track")):
@@ -194,13 +180,8 @@ def test_another_resident_can_do_none_of_it(app, client, db_session):
 
 
 def test_the_signed_in_owner_follows_up_from_the_dashboard(app, client, db_session):
-    sign_up(client, db_session)
+    reference = factories.case(app, "pothole", account=factories.account(app)).case.reference
     sign_in(client)
-    for qcode, data in POTHOLE_ANSWERS:
-        assert answer(client, "pothole", qcode, data).status_code == 302
-    assert post_form(client, "/report/pothole/check", {}).status_code == 302
-    db_session.rollback()
-    reference = db_session.scalar(select(Case.reference))
     assert f'href="/track/case/{reference}"' in client.get("/account").get_data(as_text=True)
     page = f"/track/case/{reference}"
     assert client.get(page).status_code == 200
@@ -210,7 +191,7 @@ def test_the_signed_in_owner_follows_up_from_the_dashboard(app, client, db_sessi
 
 
 def test_case_transition_command(app, client, db_session):
-    reference, _page = make_case(client)
+    reference, _page = make_case(app, client)
     runner = app.test_cli_runner()
     moved = runner.invoke(args=["case-transition", reference, "in_review"])
     assert moved.exit_code == 0 and f"{reference} is now in_review" in moved.output
@@ -234,7 +215,7 @@ def one_h1(response, error: bool = False) -> str:
 
 
 def test_follow_up_pages_have_one_heading_and_error_titles(app, client, db_session):
-    reference, page = make_case(client)
+    reference, page = make_case(app, client)
     one_h1(client.get(f"{page}/withdraw"))
     one_h1(post_form(client, f"{page}/withdraw", {"reason": "x" * 1001}), error=True)
     move(app, reference, workflow.IN_REVIEW, workflow.MORE_INFO, note="Which lane?")
@@ -253,7 +234,7 @@ def test_follow_up_pages_have_one_heading_and_error_titles(app, client, db_sessi
 def test_simultaneous_withdrawals_make_one_event(app, client, db_session):
     import threading
 
-    reference, page = make_case(client)
+    reference, page = make_case(app, client)
     token = csrf_token(client, f"{page}/withdraw")
     cookie = client.get_cookie("session")
     tabs = [app.test_client() for _ in range(4)]

@@ -27,7 +27,6 @@ from babel.messages.mofile import write_mo
 from sqlalchemy import func, select
 
 from portal import db
-from portal.actors import system
 from portal.cases import workflow
 from portal.cases.transitions import transition
 from portal.models import AuditRecord, Case, ContactPreferences, Notification
@@ -42,7 +41,9 @@ from portal.notify.render import (
     render,
 )
 
+from .. import factories
 from ..conftest import ROOT, post_form
+from ..factories import Staff
 from ..helpers import (
     GUEST_CONTACT,
     POTHOLE_ANSWERS,
@@ -54,7 +55,6 @@ from ..helpers import (
 )
 
 BASE_URL = "https://portal.riverton.example"
-STAFF = system("staff@riverton.example", "web")
 
 # Translations of a few new messages, standing in for the translators' work so the tests can
 # see that the worker really writes in the resident's language.
@@ -166,7 +166,7 @@ def notifications(app) -> list[Notification]:
     with db.session_scope(app) as session:
         notes = list(session.scalars(select(Notification).order_by(Notification.id)))
         for note in notes:
-            note.attempt_log  # noqa: B018 - load before the session closes
+            note.attempt_log
         return notes
 
 
@@ -507,9 +507,7 @@ def _case(app, reference: str) -> Case:
 
 
 def _move(app, reference: str, to_status: str, note: str | None = None) -> None:
-    with db.session_scope(app) as session:
-        case = session.scalar(select(Case).filter_by(reference=reference))
-        transition(session, case, to_status, STAFF, public_note=note)
+    factories.move(app, reference, Staff(to_status, public=note))
 
 
 def _prefs(app, case_id: int) -> ContactPreferences:
@@ -773,7 +771,7 @@ def test_every_move_queues_its_message_in_the_same_transaction(notify_app):
     reference = reference_on(page)
     with pytest.raises(RuntimeError), db.session_scope(notify_app) as session:
         case = session.scalar(select(Case).filter_by(reference=reference))
-        transition(session, case, workflow.IN_REVIEW, STAFF)
+        transition(session, case, workflow.IN_REVIEW, factories.STAFF)
         raise RuntimeError("the request failed after the move")
     assert [n.template for n in notifications(notify_app)] == ["case_received"]
     _move(notify_app, reference, workflow.IN_REVIEW)

@@ -30,6 +30,7 @@ from portal.config import ConfigError
 from portal.extensions import limiter
 from portal.models import Case, Document, Draft
 
+from .. import factories
 from ..conftest import _clean, csrf_token, post_form
 from ..helpers import GUEST_CONTACT
 
@@ -493,13 +494,8 @@ def test_a_signed_in_residents_document_needs_their_account(app, client):
     send(client, PLANS, ("plan.pdf", PDF))
     [document] = documents_in(app)
     with db.session_scope(app) as session:  # as if the draft had been started while signed in
-        from portal.models import Account
-
-        draft = session.get(Draft, document.draft_id)
-        account = Account(email="owner@example.com", email_verified_at=None)
-        session.add(account)
-        session.flush()
-        draft.account_id = account.id
+        owner = factories.account(app, "owner@example.com", session=session)
+        session.get(Draft, document.draft_id).account_id = owner.id
     assert client.get(f"/documents/{document.public_id}").status_code == 404
 
 
@@ -571,17 +567,15 @@ def test_names_are_cleaned_for_showing(sent, extension, shown):
 
 def test_a_file_written_in_a_transaction_that_rolls_back_is_deleted(app):
     from portal import db
-    from portal.cases import drafts
 
-    catalog = app.extensions["catalog"]
     with pytest.raises(RuntimeError), db.session_scope(app) as session:
-        draft, _token = drafts.start(session, catalog.service("shed-permit"), "en")
+        draft, _token = factories.draft(app, "shed-permit", answers={}, session=session)
         documents.add(session, draft, "plans", "plan.pdf", io.BytesIO(PDF))
         assert len(stored_files(app)) == 1
         raise RuntimeError("the request failed after the upload")
     assert stored_files(app) == []
     with db.session_scope(app) as session:
-        draft, _token = drafts.start(session, catalog.service("shed-permit"), "en")
+        draft, _token = factories.draft(app, "shed-permit", answers={}, session=session)
         document = documents.add(session, draft, "plans", "plan.pdf", io.BytesIO(PDF))
         assert documents.read(document) == PDF
     with pytest.raises(RuntimeError), db.session_scope(app) as session:
