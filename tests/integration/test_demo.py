@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal import create_app
-from portal.cases import states
+from portal.cases import workflow
 from portal.cases.contact import format_phone
 from portal.config import SHIPPED_LOCALES
 from portal.demo import RESIDENTS, STORIES
@@ -32,8 +32,8 @@ def counts(db_session) -> dict[str, int]:
 
 def statuses_after(steps) -> list[str]:
     """The statuses a case passes through when ``steps`` are played on it after it is received."""
-    moves = {Answer: states.IN_REVIEW, NotFixed: states.IN_REVIEW, Withdraw: states.WITHDRAWN}
-    out = [states.RECEIVED]
+    moves = {Answer: workflow.IN_REVIEW, NotFixed: workflow.IN_REVIEW, Withdraw: workflow.WITHDRAWN}
+    out = [workflow.RECEIVED]
     for step in steps:
         if isinstance(step, Staff):
             out.append(step.to)
@@ -69,15 +69,15 @@ def test_each_request_has_its_story_as_its_history(seeded, db_session):
         passed = [e.status_to for e in case.events]
         assert passed == statuses_after(story.steps) and case.status == status == passed[-1], story.service
         staff = [s for s in story.steps if isinstance(s, Staff)]
-        noted = [(e.public_note, e.internal_note) for e in case.events if e.actor.startswith("demo:staff:")]
+        noted = [(e.public_note, e.internal_note) for e in case.events if e.actor.startswith("staff:demo:")]
         assert noted == [(s.public, s.internal) for s in staff], story.service
         residents = [e.resident_note for e in case.events if e.resident_note]
         assert residents == [s.text if hasattr(s, "text") else s.reason for s in story.steps
                              if isinstance(s, Answer | NotFixed | Withdraw)], story.service
     # Between them: every status, every kind of service, and requests in every shipped language.
     cases = db_session.scalars(select(Case)).all()
-    assert {c.status for c in cases} == set(states.STATUSES)
-    assert {c.kind for c in cases} == set(states.TRANSITIONS)
+    assert {c.status for c in cases} == set(workflow.STATUSES)
+    assert {c.kind for c in cases} == set(workflow.WORKFLOWS)
     assert {c.locale for c in cases} == set(SHIPPED_LOCALES)
     # Files answered and files sent with answers are stored documents; the rating is kept.
     assert db_session.scalar(select(func.count()).select_from(Document).where(Document.event_id.is_not(None))) == 3

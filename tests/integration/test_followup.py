@@ -71,11 +71,11 @@ def test_an_answer_to_a_request_for_information_goes_back_to_review(app, client,
     assert "measure.pdf" in timeline and "What we need from you" not in timeline
     history = events(db_session, reference)
     assert history[-1].status_from == workflow.MORE_INFO and history[-1].status_to == workflow.IN_REVIEW
-    assert history[-1].resident_note == "About 10 cm.\nIt is growing." and history[-1].actor == "resident"
+    assert history[-1].resident_note == "About 10 cm.\nIt is growing." and history[-1].actor == "guest"
     document = db_session.scalar(select(Document))
     assert document.case_id is not None and document.event_id == history[-1].id
     audit = db_session.scalars(select(AuditRecord).filter_by(action="case.transition")).all()[-1]
-    assert audit.details == {"from": workflow.MORE_INFO, "to": workflow.IN_REVIEW, "resident_note": True}
+    assert audit.details == {"action": "answer_information", "from": workflow.MORE_INFO, "to": workflow.IN_REVIEW, "resident_note": True}
     href = re.search(r'href="(/documents/[^"]+)"', timeline).group(1)
     assert client.get(href).data == PDF
     # A second answer from a stale tab: the case no longer waits for one.
