@@ -7,7 +7,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup
 
 from . import db
-from .audit import verify_chain
+from .audit import breaks, first_broken
 
 
 def alembic_config(app: Flask):
@@ -50,10 +50,12 @@ def init_app(app: Flask) -> None:
     @app.cli.command("verify-audit")
     def verify_audit_command() -> None:
         """Check that no audit record has been changed or removed."""
-        with db.session_scope(current_app) as session:
-            broken = verify_chain(session)
-        if broken is not None:
-            raise click.ClickException(f"The audit trail is broken at record {broken}.")
+        with db.session_scope(current_app, immediate=False) as session:
+            found = breaks(session)
+        for broken in found:
+            click.echo(f"Chain {broken.chain}: broken at record {broken.record_id}: {broken.reason}.", err=True)
+        if found:
+            raise click.ClickException(f"The audit trail is broken at record {first_broken(found)}.")
         click.echo("The audit trail is intact.")
 
     notify_commands(app)
