@@ -11,15 +11,15 @@ salt and a commitment, and the hash covers the commitment. The downgrade does th
 checking every chain of the new format. Both hash functions are written out here, as they were
 when this revision was made, so later changes to portal.audit cannot change what it does.
 """
-from alembic import op
 import hashlib
 import json
 import secrets
 
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy import Text  # noqa: F401  (used by JSONB columns)
-import portal.models.base
 
+import portal.models.base
 
 revision = '0004'
 down_revision = '0003'

@@ -53,7 +53,7 @@ def test_a_transaction_writes_every_record_to_its_first_chain(db_session):
 
 
 def test_an_edited_field_is_found_in_its_chain(db_session):
-    first, second = two_chains(db_session)
+    _first, second = two_chains(db_session)
     db_session.execute(update(AuditRecord).where(AuditRecord.id == second[1].id).values(outcome="failure"))
     db_session.expire_all()
     assert audit.verify_chain(db_session) == second[1].id
