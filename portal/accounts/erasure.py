@@ -24,9 +24,10 @@ What stays, with no link to the person:
   that describe the problem or the application — for example where a pothole is, or a
   household's size and income. Removed from it: the name, email, phone and contact choices given
   with it; the answers to questions that ask for the person's own details (those a service offers
-  to fill in from the account: name, email, phone, home address); and the person's name, email
-  addresses and phone numbers wherever they appear, exactly as given, in any other answer, note,
-  comment or file name (replaced by ``•••``). Files sent with a request stay with it.
+  to fill in from the account: name, email, phone, home address — for a building permit that is
+  the property's address too); and, in any other answer, note, comment or file name, the person's
+  name and email addresses as given and their phone numbers however they are written (replaced
+  by ``•••``). Files sent with a request stay with it as they were sent.
   The private tracking link stops working, and with the contact details gone the request can no
   longer be found by its reference either: nobody can follow it online any more;
 - audit records: who did what and when stays (the actor is an account number that no longer
