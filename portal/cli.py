@@ -11,7 +11,7 @@ from flask import Flask, current_app, url_for
 
 from . import db
 from .actors import Actor, system
-from .audit import verify_chain
+from .audit import breaks, first_broken
 from .cases import tracking, workflow
 from .cases.references import normalise
 from .cases.transitions import transition
@@ -54,10 +54,12 @@ def init_app(app: Flask) -> None:
     @app.cli.command("verify-audit")
     def verify_audit_command() -> None:
         """Check that no audit record has been changed or removed."""
-        with db.session_scope(current_app) as session:
-            broken = verify_chain(session)
-        if broken is not None:
-            raise click.ClickException(f"The audit trail is broken at record {broken}.")
+        with db.session_scope(current_app, immediate=False) as session:
+            found = breaks(session)
+        for broken in found:
+            click.echo(f"Chain {broken.chain}: broken at record {broken.record_id}: {broken.reason}.", err=True)
+        if found:
+            raise click.ClickException(f"The audit trail is broken at record {first_broken(found)}.")
         click.echo("The audit trail is intact.")
 
     notify_commands(app)

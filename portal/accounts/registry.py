@@ -7,6 +7,7 @@ password reset give the same outcome either way, and the owner of an address is 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -16,7 +17,7 @@ from ..actors import Actor
 from ..models import Account, Case
 from ..models.base import utcnow
 from ..notify import outbox
-from . import passwords, sessions, tokens
+from . import erasure, passwords, sessions, tokens
 
 LinkFor = Callable[[str, str], str]  # (purpose, token) -> full URL
 
@@ -166,16 +167,10 @@ def mask_email(email: str) -> str:
     return f"{local[:1]}{'•' * max(len(local) - 1, 1)}@{domain}"
 
 
-def delete(session: Session, account: Account, actor: Actor) -> None:
-    """Delete the account. Its cases stay with the agency (they are public records), unlinked."""
+def delete(session: Session, account: Account, actor: Actor, *, mailroom_dir: str | Path) -> None:
+    """Delete the account and everything about the person that is not part of a public record;
+    their requests stay, anonymised (``erasure`` says exactly what goes and what stays).
+    ``mailroom_dir``: where letters and call sheets are written, to delete the person's."""
     outbox.queue_for_account(session, account, "account_deleted", _key(account, "deleted"), {})
     audit.record(session, actor, "account.delete", target_type="account", target_id=str(account.id))
-    # The account's unsent drafts go with it, and so do the files uploaded to them.
-    from .. import documents
-    from ..models import Draft
-
-    for draft in session.scalars(select(Draft).filter_by(account_id=account.id)):
-        documents.discard_draft(session, draft)
-    session.flush()
-    session.delete(account)
-    session.flush()
+    erasure.erase(session, account, mailroom_dir=mailroom_dir)

@@ -35,6 +35,7 @@ from ..models import DeliveryAttempt, Notification
 from ..models.base import utcnow
 from ..models.notifications import CANCELLED, FAILED, PENDING, SENDING, SENT
 from . import channels as channels_module
+from .outbox import FORGET_AFTER_SENDING, error_type
 from .render import CannotRender, render
 
 log = logging.getLogger("portal.notify")
@@ -135,6 +136,11 @@ def _ours(message: Outgoing):
                 Notification.locked_until == message.locked_until)
 
 
+def _forgotten(message: Outgoing) -> dict[str, Any]:
+    """What to clear once ``message`` is delivered or given up on."""
+    return {"recipient": {}, "context": {}} if message.template in FORGET_AFTER_SENDING else {}
+
+
 def mark_sent(app: Flask, message: Outgoing, worker_id: str, now: datetime) -> None:
     from .outbox import SECRET_CONTEXT
 
@@ -142,8 +148,8 @@ def mark_sent(app: Flask, message: Outgoing, worker_id: str, now: datetime) -> N
     with db.session_scope(app) as session:
         session.execute(update(Notification)
                         .where(Notification.id == message.id, Notification.status != SENT)
-                        .values(status=SENT, sent_at=now, locked_until=None, last_error=None,
-                                attempts=Notification.attempts + 1, context=kept)
+                        .values(**{"status": SENT, "sent_at": now, "locked_until": None, "last_error": None,
+                                   "attempts": Notification.attempts + 1, "context": kept, **_forgotten(message)})
                         .execution_options(synchronize_session=False))
         session.add(DeliveryAttempt(notification_id=message.id, at=now, worker=worker_id, outcome="sent"))
 
@@ -171,10 +177,14 @@ def mark_failed_attempt(app: Flask, message: Outgoing, worker_id: str, now: date
     """Record a failed try; schedule the next or give up. Returns the attempt's outcome."""
     attempts = message.attempts + 1
     final = permanent or attempts >= max_attempts
+    if _forgotten(message):
+        error = error_type(error)
     outcome = FAILED if final else "retry"
     values: dict[str, Any] = {"attempts": attempts, "last_error": error, "locked_until": None,
                               "status": FAILED if final else PENDING}
-    if not final:
+    if final:
+        values.update(_forgotten(message))
+    else:
         values["next_attempt_at"] = now + backoff(attempts)
     with db.session_scope(app) as session:
         result = session.execute(update(Notification).where(_ours(message)).values(**values)

@@ -108,7 +108,7 @@ def delete():
         if account.password_hash and not passwords.verify(account.password_hash, form.password.data or ""):
             form.password.errors = [_wrong_password()]
         else:
-            registry.delete(db.session(), account, actor())
+            registry.delete(db.session(), account, actor(), mailroom_dir=current_app.config["MAILROOM_DIR"])
             sign_out()
             return redirect(url_for("auth.deleted"))
     errors = form.summary()

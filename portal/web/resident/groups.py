@@ -32,12 +32,7 @@ def _item_title(question: Question, item: dict, number: int, locale: str) -> str
 
 
 def _expected_count(question: Question, draft) -> int | None:
-    if not question.count_matches or draft is None:
-        return None
-    try:
-        return int(str(draft.answers.get(question.count_matches, "")))
-    except ValueError:
-        return None
+    return question.expected_items(draft.answers) if draft is not None else None
 
 
 def group_summary(definition: ServiceDefinition, question: Question, draft, change: bool, back: str):
