@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import JSON, String, func, select
 
 from portal import audit, db, documents
-from portal.cases import drafts, states
+from portal.actors import Actor
+from portal.cases import drafts, workflow
 from portal.cases.transitions import transition
 from portal.models import (
     Account,
@@ -43,15 +43,7 @@ POSTAL = {"channel": "post", "line1": STREET, "line2": "", "city": "Riverton", "
 PDF = b"%PDF-1.4\n% plans drawn by " + NAME.encode() + b"\n%%EOF\n"
 
 
-@dataclass(frozen=True)
-class Staff:
-    name: str
-    source: str
-    address: str
-    kind: str = "staff"
-
-
-STAFF = Staff("staff:12", "web", "198.51.100.20")
+STAFF = Actor("system", "staff:12", source="web", address="198.51.100.20")
 
 
 def browser(app):
@@ -118,7 +110,7 @@ def test_deleting_an_account_leaves_nothing_about_the_person(notify_app, smtp): 
         draft, _token = drafts.start(session, definition, "en", account_id=account.id)
         documents.add(session, draft, "plans", f"{NAME} plans.pdf", io.BytesIO(PDF))
         case = session.scalar(select(Case).filter_by(reference=first))
-        transition(session, case, states.IN_REVIEW, STAFF, public_note=f"Thank you, {NAME}.")
+        transition(session, case, workflow.IN_REVIEW, STAFF, public_note=f"Thank you, {NAME}.")
     assert run_worker(app).failed == 0
     mailroom, uploads = app.config["MAILROOM_DIR"], app.config["UPLOAD_DIR"]
     assert len(list(Path(mailroom).glob("calls/*/*.txt"))) == 1

@@ -135,7 +135,7 @@ def test_any_actor_with_name_source_and_address_is_recorded_with_its_kind(db_ses
     row = audit.record(db_session, KindedActor("staff:7", "web", None, Kind.STAFF), "test.action")
     plain = audit.record(db_session, ACTOR, "test.action")
     assert (row.actor, row.kind, row.source, row.address, row.address_commitment) == ("staff:7", "staff", "web", None, None)
-    assert plain.kind is None
+    assert plain.kind == "system"
     assert audit.verify_chain(db_session) is None
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from portal.audit import Actor
+from portal.actors import Actor
 from portal.cases import drafts
 from portal.cases.submit import NotReady, submit
 
 CODE = "rental-assistance"
-ACTOR = Actor("guest", "api", "192.0.2.10")
+ACTOR = Actor("guest", source="api", address="192.0.2.10")
 FILE = [{"id": "d" * 32, "name": "proof.pdf", "size": 10, "type": "application/pdf"}]
 
 

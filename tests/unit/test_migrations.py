@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from portal import audit, create_app
+from portal.actors import Actor
 from portal.cli import alembic_config
 from portal.models import AuditRecord, Base
 from portal.models.base import JSONType, UTCDateTime
@@ -87,7 +88,7 @@ def test_the_upgrade_reseals_an_existing_trail_and_the_downgrade_restores_it(scr
         assert rows[1].address == "192.0.2.1" and rows[1].address_commitment
         assert audit.verify_chain(session) is None
         # New records join the re-sealed trail, and erasing an old row's address keeps it valid.
-        audit.record(session, audit.Actor("guest", "web", "192.0.2.99"), "case.submit", target_type="case",
+        audit.record(session, Actor("guest", source="web", address="192.0.2.99"), "case.submit", target_type="case",
                      target_id="RIV-9")
         audit.erase_addresses(session, AuditRecord.id == rows[1].id)
         session.commit()
