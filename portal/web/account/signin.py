@@ -12,8 +12,9 @@ from ...accounts import sessions
 from ...extensions import login_manager
 from .. import visitor
 
-# Kept across sign-in, so nothing a resident typed as a guest is lost.
-KEEP = ("drafts", "tracked")
+# Kept across sign-in, so nothing a resident did as a guest is lost: the visit's grants are carried
+# to a new visit under a new token (``visitor.carry_over``).
+KEEP = (visitor.TOKEN,)
 
 
 class SignedIn(UserMixin):
