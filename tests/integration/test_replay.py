@@ -91,3 +91,19 @@ def submit_report(client, signed_in: bool = False) -> str:
     sent = submit(client)
     assert sent.status_code == 302, sent.get_data(as_text=True)[:500]
     return sent.location
+
+
+def test_a_read_by_anyone_but_the_resident_is_audited_and_the_residents_own_is_not(app, db_session):
+    from portal.actors import STAFF, Actor
+    from portal.cases import tracking
+
+    from .. import factories
+
+    made = factories.case(app, "pothole")
+    worker = Actor(STAFF, "9", roles=frozenset({"caseworker"}), departments=frozenset({made.case.department}),
+                   address="198.51.100.3")
+    owner = Actor("guest", cases=frozenset({made.case.id}))
+    tracking.open_case(db_session, owner, made.case.reference)
+    tracking.open_case(db_session, worker, made.case.reference)
+    reads = db_session.scalars(select(AuditRecord).filter_by(action="case.read")).all()
+    assert [(r.actor, r.kind, r.target_id) for r in reads] == [("staff:9", "staff", made.case.reference)]
