@@ -211,7 +211,7 @@ run: venv assets i18n-compile ## Serve the portal on http://127.0.0.1:PORT (defa
 	echo "Civic Portal: http://127.0.0.1:$(PORT)/  (Ctrl+C stops it; data stays in instance/)"
 	$(BIN)/flask --app portal --no-debug run --host 127.0.0.1 --port $(PORT)
 
-test: venv assets i18n-compile ## Run the whole test suite on SQLite, then on a throwaway PostgreSQL
+test: venv assets i18n-compile lint ## Check the layers (make lint), then run the whole test suite on SQLite and on a throwaway PostgreSQL
 	@scripts/ensure-chromium
 	scripts/ensure-clamav
 	banner() { printf '\n==================== %s ====================\n\n' "$$*"; }
@@ -246,7 +246,7 @@ test: venv assets i18n-compile ## Run the whole test suite on SQLite, then on a 
 	echo "  PostgreSQL: $$(result $$pg_rc) in $${pg_time}s"
 	[ "$$sqlite_rc" -eq 0 ] && [ "$$pg_rc" -eq 0 ]
 
-lint: venv ## Check the import-linter contract and that every module compiles
+lint: venv ## Check the import-linter contracts (layers, no cycles) and that every module compiles
 	$(BIN)/lint-imports
 	$(PY) -m compileall -q portal tests bench
 

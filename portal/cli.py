@@ -9,13 +9,17 @@ from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app, url_for
 
-from . import db
+from . import db, demo
 from .actors import Actor, system
 from .audit import breaks, first_broken
-from .cases import tracking, workflow
+from .cases import drafts, tracking, workflow
+from .cases.contact import format_phone
+from .cases.definitions import stored_version
 from .cases.references import normalise
 from .cases.transitions import transition
 from .cases.workflow import IllegalTransition
+from .demo.build import Settings
+from .notify import channels, worker
 from .resources import resource
 from .web.account.auth import link_for
 
@@ -42,8 +46,6 @@ def init_app(app: Flask) -> None:
     @app.cli.command("load-catalog")
     def load_catalog_command() -> None:
         """Validate the catalog folder and store any new version of each service definition."""
-        from .cases.definitions import stored_version
-
         catalog = current_app.extensions["catalog"]
         with db.session_scope(current_app) as session:
             for definition in catalog.services.values():
@@ -75,8 +77,6 @@ def notify_commands(app: Flask) -> None:
     @click.option("--worker-id", default=None, help="Name in the delivery log (default: host:pid).")
     def notify_worker_command(once: bool, interval: float, worker_id: str | None) -> None:
         """Deliver queued notifications (email, text, letters, calls) until stopped."""
-        from .notify import channels, worker
-
         try:
             ready = channels.build(current_app.config)
         except (channels.UnknownTransport, ValueError) as error:
@@ -91,8 +91,6 @@ def notify_commands(app: Flask) -> None:
                   help="How many failed messages to list.")
     def notify_status_command(limit: int) -> None:
         """Count notifications by status and list the failed ones with their last error."""
-        from .notify import worker
-
         with db.session_scope(current_app) as session:
             counts = worker.status_counts(session)
             failed = worker.failed_messages(session, limit)
@@ -112,8 +110,6 @@ def notify_commands(app: Flask) -> None:
     @click.argument("ids", nargs=-1, type=int, required=True)
     def notify_requeue_command(ids: tuple[int, ...]) -> None:
         """Put failed notifications back in the queue (after fixing the cause)."""
-        from .notify import worker
-
         with db.session_scope(current_app) as session:
             count = worker.requeue(session, list(ids))
         click.echo(f"{count} notification(s) queued again.")
@@ -132,8 +128,6 @@ def case_commands(app: Flask) -> None:
     @app.cli.command("drafts-expire")
     def drafts_expire_command() -> None:
         """Delete expired drafts and tell residents once, 3 days before, that theirs will go (run daily)."""
-        from .cases import drafts
-
         with db.session_scope(current_app) as session:
             run = drafts.expire(session, _cli_actor(), secret_key=current_app.config["SECRET_KEY"],
                                 base_url=current_app.config["PUBLIC_BASE_URL"],
@@ -182,9 +176,6 @@ def demo_commands(app: Flask) -> None:
 
         Running it again adds only what is missing and lists everything again.
         """
-        from . import demo
-        from .demo.build import Settings
-
         if current_app.config["PORTAL_ENV"] == "production":
             raise click.ClickException(
                 "seed-demo makes accounts whose passwords are printed, so it does not run in production "
@@ -196,8 +187,6 @@ def demo_commands(app: Flask) -> None:
 
 
 def _show_seeded(app: Flask, seeded) -> None:
-    from .cases.contact import format_phone
-
     catalog = app.extensions["catalog"]
     click.echo(f"Demo residents with an account: sign in at {page_url(app, 'auth.sign_in')}")
     for item in seeded.residents:

@@ -10,12 +10,10 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..actors import Actor
 from ..models import Account, Case, ContactPreferences
+from ..models.contact import PREFERENCE_FIELDS
 
 CHANNELS = ("email", "text", "phone", "post", "none")
-FIELDS = (
-    "preferred_channel", "email", "phone", "postal", "locale", "large_print", "braille",
-    "audio", "easy_read", "interpreter_language", "tty_relay", "want_updates", "want_reminders",
-)
+FIELDS = PREFERENCE_FIELDS
 
 
 def for_account(session: Session, account: Account) -> ContactPreferences:

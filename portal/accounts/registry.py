@@ -107,6 +107,12 @@ def request_reset(session: Session, email: str, link_for: LinkFor, actor: Actor)
     audit.record(session, actor, "account.reset_request", target_type="account", target_id=str(account.id))
 
 
+def reset_link_account(session: Session, token: str) -> Account | None:
+    """The account a password-reset link is for, without using the link; None when it does not work."""
+    pending = tokens.peek(session, token, "reset")
+    return session.get(Account, pending.account_id) if pending is not None else None
+
+
 def reset_password(session: Session, token: str, new_password: str, actor: Actor) -> Account | None:
     used = tokens.consume(session, token, "reset")
     if used is None:

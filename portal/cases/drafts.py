@@ -29,7 +29,7 @@ from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .. import audit
+from .. import audit, documents
 from ..actors import Actor
 from ..catalog import ServiceDefinition
 from ..models import Account, Case, Document, Draft, ServiceDefinitionVersion
@@ -173,8 +173,6 @@ def delete_draft(session: Session, draft: Draft, actor: Actor) -> None:
 def _remove_documents(session: Session, draft_ids: list[int]) -> None:
     """Files of drafts about to be deleted, with their stored files. Files already part of a case
     (``documents.attach_to_case`` moves them at submit) stay with the case."""
-    from .. import documents
-
     for document in list(session.scalars(select(Document).where(Document.draft_id.in_(draft_ids)))):
         if document.case_id is not None:
             document.draft_id = None

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from .. import audit, documents
 from ..actors import Actor
-from ..models import Case, CaseEvent, Draft, ServiceDefinitionVersion
+from ..models import Case, CaseEvent, ContactPreferences, Draft, ServiceDefinitionVersion
 from ..models.base import utcnow
+from ..models.contact import PREFERENCE_FIELDS
 from ..notify import outbox
 from . import drafts, references, workflow
 from .definitions import definition_of
@@ -110,10 +111,7 @@ def submit(
 
     if contact.get("preferred_channel") and draft.account_id is None:
         # A guest's choices (channel, language, formats, messages) stay with the case.
-        from ..accounts.preferences import FIELDS
-        from ..models import ContactPreferences
-
-        session.add(ContactPreferences(case_id=case.id, **{k: contact[k] for k in FIELDS if k in contact}))
+        session.add(ContactPreferences(case_id=case.id, **{k: contact[k] for k in PREFERENCE_FIELDS if k in contact}))
     session.add(CaseEvent(case_id=case.id, occurred_at=now, status_from=None,
                           status_to=workflow.RECEIVED, actor=actor.name))
     # The draft's documents now belong to the case: deleting the draft later leaves them alone.

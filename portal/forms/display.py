@@ -9,6 +9,7 @@ from typing import Any
 from flask_babel import format_currency, format_date, format_decimal, format_time
 from flask_babel import gettext as _
 
+from ..cases.contact import format_phone
 from ..catalog import Question
 
 
@@ -59,8 +60,6 @@ def display(question: Question, value: Any, locale: str) -> list[str]:
 def preference_rows(values: dict, href: str | None) -> list[dict]:
     """Contact details and preferences as summary-list rows."""
     from babel import Locale
-
-    from ..cases.contact import format_phone
 
     channels = {"email": _("Email"), "text": _("Text message"), "phone": _("Phone call"),
                 "post": _("Letter by post"), "none": _("I do not want updates")}

@@ -35,7 +35,7 @@ from ..models import DeliveryAttempt, Notification
 from ..models.base import utcnow
 from ..models.notifications import CANCELLED, FAILED, PENDING, SENDING, SENT
 from . import channels as channels_module
-from .outbox import FORGET_AFTER_SENDING, error_type
+from .outbox import FORGET_AFTER_SENDING, SECRET_CONTEXT, error_type, still_wanted
 from .render import CannotRender, render
 
 log = logging.getLogger("portal.notify")
@@ -142,8 +142,6 @@ def _forgotten(message: Outgoing) -> dict[str, Any]:
 
 
 def mark_sent(app: Flask, message: Outgoing, worker_id: str, now: datetime) -> None:
-    from .outbox import SECRET_CONTEXT
-
     kept = {k: v for k, v in message.context.items() if k not in SECRET_CONTEXT}
     with db.session_scope(app) as session:
         session.execute(update(Notification)
@@ -158,8 +156,6 @@ def cancel_if_unwanted(app: Flask, message: Outgoing, worker_id: str, now: datet
     """Cancel an optional message whose owner switched it off after it was queued."""
     if not message.optional:
         return False
-    from .outbox import still_wanted
-
     with db.session_scope(app) as session:
         note = session.get(Notification, message.id)
         if still_wanted(session, note):

@@ -135,13 +135,9 @@ def forgot():
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 @personal_data
 def reset(token: str):
-    from ...accounts import tokens
-    from ...models import Account
-
-    pending = tokens.peek(db.session(), token, "reset")
-    if pending is None:
+    account = registry.reset_link_account(db.session(), token)
+    if account is None:
         return render_template("auth/link_invalid.html"), 400
-    account = db.session().get(Account, pending.account_id)
     form = NewPasswordForm(context=(account.email,))
     if form.validate_on_submit():
         if registry.reset_password(db.session(), token, form.password.data, actor()) is None:
