@@ -59,7 +59,7 @@ def _create_app(overrides: dict | None) -> Flask:
 
     app.extensions["catalog"] = load_catalog(app.config["CATALOG_DIR"], app.config["SHIPPED_LOCALES"])
 
-    from .web import assets, errors, i18n, oidc, security, signin, templating
+    from .web import assets, errors, i18n, oidc, security, signin, templating, urls
 
     csrf.init_app(app)
     babel.init_app(
@@ -75,6 +75,7 @@ def _create_app(overrides: dict | None) -> Flask:
     errors.init_app(app)
     assets.init_app(app)
     templating.init_app(app)
+    urls.init_app(app)
     signin.init_app(app)
     oidc.init_app(app)
     app.jinja_env.autoescape = True

@@ -16,6 +16,7 @@ from ..forms.preferences import AccountPreferencesForm, values_of
 from .auth import link_for
 from .security import personal_data
 from .signin import actor, sign_out
+from .urls import query_id
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 PAGE = 20
@@ -31,7 +32,7 @@ def _signed_in_only():
 @personal_data
 def dashboard():
     account = current_user.account
-    before = request.args.get("before", type=int)
+    before = query_id("before")
     cases = tracking.cases_for_account(db.session(), account.id, before=before, limit=PAGE + 1)
     more = len(cases) > PAGE
     cases = cases[:PAGE]
