@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -16,6 +16,7 @@ from .i18n import current_locale
 from .oidc import provider_name
 from .security import personal_data
 from .signin import actor, record_refusal, safe_next, sign_in, sign_out
+from .urls import public_url
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
 
@@ -28,8 +29,7 @@ LINK_ENDPOINTS = {
 def link_for(purpose: str, token: str) -> str:
     """A full link for a message. Built from PUBLIC_BASE_URL, never from the request's Host."""
     endpoint = LINK_ENDPOINTS[purpose]
-    path = url_for(endpoint, token=token) if token else url_for(endpoint)
-    return current_app.config["PUBLIC_BASE_URL"] + path
+    return public_url(endpoint, token=token) if token else public_url(endpoint)
 
 
 def _account_key() -> str:

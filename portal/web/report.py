@@ -15,6 +15,7 @@ from ..forms.pages import build
 from ..models import Draft
 from .i18n import current_locale
 from .security import personal_data
+from .urls import public_url
 
 bp = Blueprint("report", __name__, url_prefix="/report")
 DRAFTS = "drafts"
@@ -303,7 +304,7 @@ def confirmation(code: str):
     locale = current_locale()
     return render_template(
         "report/confirmation.html", service=definition, case=case, text=definition.text(locale),
-        tracking_url=url_for("tracking.private", token=token, _external=True),
+        tracking_url=public_url("tracking.private", token=token),
     )
 
 
