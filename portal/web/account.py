@@ -16,6 +16,7 @@ from ..forms.preferences import AccountPreferencesForm, values_of
 from .auth import link_for
 from .security import personal_data
 from .signin import actor, sign_out
+from .throttle import password_checks, wrong_password
 from .urls import query_id
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -59,14 +60,27 @@ def contact_preferences():
                            rows=preference_rows(values_of(prefs), None)), 400 if form.errors else 200
 
 
+def _signed_in_email() -> str | None:
+    return current_user.account.email if current_user.is_authenticated else None
+
+
+def _right_password(account, password: str | None) -> bool:
+    """The password asked again before a change; a wrong one counts against the throttles."""
+    if account.password_hash is None or passwords.verify(account.password_hash, password or ""):
+        return True
+    wrong_password()
+    return False
+
+
 @bp.route("/email", methods=["GET", "POST"])
+@password_checks(_signed_in_email)
 @personal_data
 def change_email():
     account = current_user.account
     form = ChangeEmailForm()
     wrong = False
     if form.validate_on_submit():
-        if account.password_hash and not passwords.verify(account.password_hash, form.password.data):
+        if not _right_password(account, form.password.data):
             wrong = True
         else:
             registry.request_email_change(db.session(), account, form.normalised_email(), link_for, actor())
@@ -85,14 +99,13 @@ def _wrong_password() -> str:
 
 
 @bp.route("/password", methods=["GET", "POST"])
+@password_checks(_signed_in_email)
 @personal_data
 def change_password():
     account = current_user.account
     form = ChangePasswordForm(context=(account.email,))
-    wrong = False
     if form.validate_on_submit():
-        if account.password_hash and not passwords.verify(account.password_hash, form.current.data):
-            wrong = True
+        if not _right_password(account, form.current.data):
             form.current.errors = [_wrong_password()]
         else:
             registry.set_password(db.session(), account, form.password.data, actor(),
@@ -104,12 +117,13 @@ def change_password():
 
 
 @bp.route("/delete", methods=["GET", "POST"])
+@password_checks(_signed_in_email)
 @personal_data
 def delete():
     account = current_user.account
     form = DeleteForm()
     if form.validate_on_submit():
-        if account.password_hash and not passwords.verify(account.password_hash, form.password.data or ""):
+        if not _right_password(account, form.password.data):
             form.password.errors = [_wrong_password()]
         else:
             registry.delete(db.session(), account, actor())

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import db
 from ..accounts import registry
+from ..cases.contact import normalise_email
 from ..extensions import limiter
 from ..forms.accounts import ForgotForm, NewPasswordForm, SignInForm, SignUpForm
 from .i18n import current_locale
 from .oidc import provider_name
 from .security import personal_data
 from .signin import actor, record_refusal, safe_next, sign_in, sign_out
+from .throttle import password_checks, wrong_password
 from .urls import public_url
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
@@ -32,13 +32,8 @@ def link_for(purpose: str, token: str) -> str:
     return public_url(endpoint, token=token) if token else public_url(endpoint)
 
 
-def _account_key() -> str:
-    email = (request.form.get("email") or "").strip().lower()
-    return "account:" + hashlib.sha256(email.encode()).hexdigest()
-
-
-def _failed(response) -> bool:
-    return response.status_code == 401
+def _typed_email() -> str | None:
+    return normalise_email((request.form.get("email") or "").strip())
 
 
 @bp.route("/create", methods=["GET", "POST"])
@@ -67,8 +62,7 @@ def verify(token: str):
 
 
 @bp.route("/sign-in", methods=["GET", "POST"], endpoint="sign_in")
-@limiter.limit("20 per hour", methods=["POST"])
-@limiter.limit("5 per 15 minutes", key_func=_account_key, methods=["POST"], deduct_when=_failed)
+@password_checks(_typed_email)
 def sign_in_page():
     target = safe_next(request.args.get("next"), url_for("account.dashboard"))
     if current_user.is_authenticated:
@@ -81,6 +75,7 @@ def sign_in_page():
             sign_in(account)
             return redirect(target)
         failed = True
+        wrong_password()
         record_refusal("account.sign_in", details={"method": "password"})
     errors = form.summary()
     if failed:
