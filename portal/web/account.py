@@ -78,18 +78,33 @@ def _right_password(account, password: str | None) -> bool:
 def change_email():
     account = current_user.account
     form = ChangeEmailForm()
-    wrong = False
+    status = 400
     if form.validate_on_submit():
         if not _right_password(account, form.password.data):
-            wrong = True
+            form.password.errors = [_wrong_password()]
         else:
-            registry.request_email_change(db.session(), account, form.normalised_email(), link_for, actor())
-            return redirect(url_for("auth.check_email", change=1))
-    errors = [("password", _wrong_password())] if wrong else form.summary()
-    if wrong:
-        form.password.errors = [errors[0][1]]
+            try:
+                registry.request_email_change(db.session(), account, form.normalised_email(), link_for, actor())
+                return redirect(url_for("auth.check_email", change=1))
+            except registry.EmailChangeLimited as limited:
+                form.email.errors = [_email_change_limited(limited.reason)]
+                status = 429
+    errors = form.summary()
     return render_template("account/email.html", form=form, errors=errors, account=account,
-                           has_password=bool(account.password_hash)), 400 if errors else 200
+                           has_password=bool(account.password_hash)), status if errors else 200
+
+
+def _email_change_limited(reason: str) -> str:
+    from flask_babel import gettext as _
+    from flask_babel import ngettext
+
+    if reason == "already_sent":
+        minutes = int(registry.RESEND_AFTER.total_seconds() // 60)
+        return ngettext("We have just sent a link to this address. Check its inbox, and its spam or junk "
+                        "folder. You can ask for another link after %(num)d minute",
+                        "We have just sent a link to this address. Check its inbox, and its spam or junk "
+                        "folder. You can ask for another link after %(num)d minutes", minutes)
+    return _("You have asked to change your email address too many times today. Try again tomorrow")
 
 
 def _wrong_password() -> str:

@@ -318,3 +318,36 @@ def test_a_signed_in_report_belongs_to_the_account_and_uses_its_preferences(app,
     post_form(client, "/account/sign-out", {}, token_from="/account/preferences")
     assert client.get("/report/pothole/check").status_code == 302
     assert client.get("/report/pothole/confirmation").location.endswith("/report/pothole")
+
+
+def test_change_email_does_not_become_a_way_to_mail_strangers(app, client, db_session):
+    sign_up(client, db_session)
+    sign_up(app.test_client(), db_session, "taken@example.com")
+    sign_in(client)
+
+    def change_to(email: str):
+        return post_form(client, "/account/email", {"email": email, "password": PASSWORD})
+
+    def messages_to(email: str) -> int:
+        db_session.rollback()
+        notes = db_session.scalars(select(Notification).where(Notification.template.in_(
+            ["verify_email", "register_existing"]))).all()
+        return sum(1 for n in notes if n.recipient.get("email") == email)
+
+    taken_before = messages_to("taken@example.com")
+    for email in ["stranger@example.com", "taken@example.com"]:  # the same whether it has an account
+        assert change_to(email).status_code == 302
+        for _ in range(5):
+            again = change_to(email)
+            assert again.status_code == 429
+            assert "We have just sent a link to this address" in again.get_data(as_text=True)
+    assert messages_to("stranger@example.com") == 1
+    assert messages_to("taken@example.com") == taken_before + 1
+    for n in range(3):
+        assert change_to(f"other{n}@example.com").status_code == 302
+    refused = change_to("one.more@example.com")
+    assert refused.status_code == 429
+    page = refused.get_data(as_text=True)
+    assert "You have asked to change your email address too many times today" in page
+    assert 'href="#email"' in page and "<title>Error: " in page
+    assert messages_to("one.more@example.com") == 0
