@@ -18,7 +18,7 @@ from ..audit import Actor
 from ..cases import followup, tracking
 from ..forms.followup import AnswerForm, NotFixedForm, RatingForm, WithdrawForm
 from ..models import Case
-from . import uploads
+from . import throttle, uploads
 from .security import personal_data
 from .tracking import may_act, show
 
@@ -55,6 +55,7 @@ def _refused(case: Case, reason: str):
 
 
 @bp.post("/answer")
+@throttle.uploads
 @personal_data
 def answer(reference: str):
     case = _case(reference)

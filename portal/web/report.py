@@ -14,6 +14,7 @@ from ..forms.display import display, preference_rows
 from ..forms.pages import build
 from ..models import Draft
 from .i18n import current_locale
+from . import throttle
 from .security import personal_data
 from .urls import public_url
 
@@ -159,6 +160,7 @@ def start(code: str):
 
 
 @bp.route("/<code>/q/<qcode>", methods=["GET", "POST"])
+@throttle.uploads
 def question(code: str, qcode: str):
     draft, definition = _draft(code)
     if draft is not None and drafts.submitted_case(db.session(), draft) is not None:
