@@ -127,6 +127,8 @@ def load(overrides: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": 24 * 60 * 60,
         "WTF_CSRF_SSL_STRICT": True,
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
+        # Said every time: the limiter is shared by every app in a process and keeps the last app's.
+        "RATELIMIT_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": False,
         "TRACK_RATE_LIMIT": env.get("TRACK_RATE_LIMIT") or "10 per minute;60 per hour",
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES") or 0),

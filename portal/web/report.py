@@ -161,6 +161,7 @@ def start(code: str):
 
 @bp.route("/<code>/q/<qcode>", methods=["GET", "POST"])
 @throttle.uploads
+@personal_data  # the answer given, or one offered from the account, a list's entries, the files added
 def question(code: str, qcode: str):
     draft, definition = _draft(code)
     if draft is not None and drafts.submitted_case(db.session(), draft) is not None:

@@ -19,6 +19,7 @@ from ..forms.pages import build
 from ..models import Draft
 from .i18n import current_locale
 from .report import _draft, _reachable, _start_draft, _where_next, bp
+from .security import personal_data
 
 
 def _items(draft: Draft | None, code: str) -> list[dict]:
@@ -90,6 +91,7 @@ def _group(code: str, qcode: str):
 
 
 @bp.route("/<code>/q/<qcode>/item/<item_id>", methods=["GET", "POST"])
+@personal_data
 def group_item(code: str, qcode: str, item_id: str):
     draft, definition, question, early = _group(code, qcode)
     if early is not None:

@@ -173,3 +173,4 @@ def test_extra_host_names_are_read_from_the_environment(monkeypatch, _schema):
     assert settings["ALLOWED_HOSTS"] == ["portal.riverton.example", "health.internal", "10.0.0.7"]
     development = config.load({**_schema, "PORTAL_ENV": "development"})
     assert development["ALLOWED_HOSTS"] is None
+
