@@ -202,6 +202,26 @@ def fuzz_everything(run: Run, client, start: list[str], seen: set) -> None:
         print(f"{step.__name__}: {run.count - before} requests in {time.perf_counter() - started:.1f} s")
 
 
+def emailed_links(app, guest, resident, db_session) -> list[str]:
+    """Pages reached only from a message: resetting a password, coming back to answers saved by a
+    guest, and switching off an optional message."""
+    from sqlalchemy import select
+
+    from portal.models import Notification
+    from portal.notify.unsubscribe import PATH, make_token
+
+    from ..conftest import post_form
+    from .test_accounts import last_link
+
+    post_form(resident, "/account/forgot", {"email": "resident@example.com"})
+    assert post_form(guest, "/report/noise/save", {"how": "email", "email": "ana@example.com"}).status_code == 302
+    db_session.rollback()
+    optional = db_session.scalar(select(Notification.id).filter_by(optional=True))
+    assert optional is not None
+    return [last_link(db_session, "reset_password"), last_link(db_session, "draft_resume"),
+            PATH + make_token(app.config["SECRET_KEY"], optional)]
+
+
 def test_bad_input_never_gets_a_500(app, db_session):
     started = time.perf_counter()
     run, seen = Run(app), set()
@@ -220,7 +240,8 @@ def test_bad_input_never_gets_a_500(app, db_session):
     answer_service(resident, "rental-assistance")  # a draft in progress
     references = send_reports(resident, 2)
     move(app, references[0], states.IN_REVIEW, states.RESOLVED)
-    fuzz_everything(run, resident, ["/account", *(f"/track/case/{r}" for r in references)], seen)
+    start = ["/account", *(f"/track/case/{r}" for r in references), *emailed_links(app, guest, resident, db_session)]
+    fuzz_everything(run, resident, start, seen)
 
     elapsed = time.perf_counter() - started
     print(f"{run.count} bad requests in {elapsed:.0f} s")
