@@ -130,12 +130,12 @@ def load(overrides: dict | None = None) -> dict:
         # Said every time: the limiter is shared by every app in a process and keeps the last app's.
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": False,
-        "TRACK_RATE_LIMIT": env.get("TRACK_RATE_LIMIT") or "10 per minute;60 per hour",
+        "TRACK_RATE_LIMIT": _rate(env, "TRACK_RATE_LIMIT", "10 per minute;60 per hour"),
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES") or 0),
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(instance / "uploads"),
         "UPLOAD_MAX_FILE_MB": _positive(env, "UPLOAD_MAX_FILE_MB", 10),
         "UPLOAD_MAX_CASE_MB": _positive(env, "UPLOAD_MAX_CASE_MB", 50),
-        "UPLOAD_RATE_LIMIT": env.get("UPLOAD_RATE_LIMIT") or "30 per 10 minutes;100 per hour",
+        "UPLOAD_RATE_LIMIT": _rate(env, "UPLOAD_RATE_LIMIT", "30 per 10 minutes;100 per hour"),
         "CLAMAV_SOCKET": env.get("CLAMAV_SOCKET") or None,
         "CLAMAV_HOST": env.get("CLAMAV_HOST") or None,
         "CLAMAV_PORT": _positive(env, "CLAMAV_PORT", 3310),
@@ -192,6 +192,18 @@ def _allowed_hosts(cfg: dict) -> list[str]:
     if isinstance(extra, str):
         extra = extra.split(",")
     return [public.hostname] + [name.strip().lower() for name in extra if name.strip()]
+
+
+def _rate(env, name: str, default: str) -> str:
+    """Rate limits as Flask-Limiter reads them; one it cannot read would silently limit nothing."""
+    from limits import parse_many
+
+    value = env.get(name) or default
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be rate limits like {default!r}, not {value!r}.") from None
+    return value
 
 
 def _positive(env, name: str, default: int) -> int:
