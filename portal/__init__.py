@@ -78,6 +78,7 @@ def _create_app(overrides: dict | None) -> Flask:
     errors.init_app(app)
     assets.init_app(app)
     templating.init_app(app)
+    urls.init_app(app)
     signin.init_app(app)
     oidc.init_app(app)
     visitor.init_app(app)

@@ -11,6 +11,9 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+# Ids are INTEGER columns: 32 bits on PostgreSQL, so no row has a larger id than this.
+MAX_ID = 2**31 - 1
+
 # SQLite: a request that may write takes the write lock when its transaction begins, so two
 # concurrent writers wait for each other instead of failing on a stale snapshot.
 _sqlite_immediate: ContextVar[bool] = ContextVar("sqlite_immediate", default=False)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .. import audit
 from ..actors import Actor
-from ..models import Account, Case
+from ..models import Account, Case, EmailToken
 from ..models.base import utcnow
 from ..notify import outbox
 from . import erasure, passwords, sessions, tokens
@@ -135,16 +136,52 @@ def set_password(session: Session, account: Account, new_password: str, actor: A
     audit.record(session, actor, "account.password_change", target_type="account", target_id=str(account.id))
 
 
+class EmailChangeLimited(Exception):
+    """Nothing was sent. ``reason``: "already_sent" (a link went to that address moments ago) or
+    "daily_limit" (the account asked for too many changes in a day)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+# A message goes to an address the resident typed, so each account may send only a few a day,
+# and never the same link twice in a row within minutes.
+EMAIL_CHANGES_PER_DAY = 5
+RESEND_AFTER = timedelta(minutes=15)
+
+
+def _check_email_change_limits(session: Session, account: Account, new_email: str) -> None:
+    now = utcnow()
+    recent = session.scalars(
+        select(EmailToken).where(EmailToken.account_id == account.id, EmailToken.purpose == "change_email",
+                                 EmailToken.created_at > now - timedelta(days=1))
+        .order_by(EmailToken.created_at.desc(), EmailToken.id.desc())
+    ).all()
+    last = recent[0] if recent else None
+    if (last is not None and last.email == new_email and last.used_at is None
+            and last.created_at > now - RESEND_AFTER):
+        raise EmailChangeLimited("already_sent")
+    if len(recent) >= EMAIL_CHANGES_PER_DAY:
+        raise EmailChangeLimited("daily_limit")
+
+
 def request_email_change(session: Session, account: Account, new_email: str, link_for: LinkFor,
                          actor: Actor) -> None:
-    """Send a confirmation link to the new address (or, if it has an account, a notice)."""
+    """Send a confirmation link to the new address (or, if it has an account, a notice).
+
+    Raises EmailChangeLimited instead when that would be a message too many. Either way a link
+    is issued, so an address with an account is limited exactly like one without.
+    """
+    _check_email_change_limits(session, account, new_email)
+    token = tokens.issue(session, account, "change_email", email=new_email)
     other = find_by_email(session, new_email)
     if other is not None and other.id != account.id:
+        # The link is never sent: confirming it would fail anyway, since the address is taken.
         outbox.queue_to_address(session, new_email, account.locale, "register_existing",
                                 _key(account, "change_email_taken"),
                                 {"link": link_for("sign_in", ""), "reset_link": link_for("forgot", "")})
     else:
-        token = tokens.issue(session, account, "change_email", email=new_email)
         outbox.queue_to_address(session, new_email, account.locale, "verify_email",
                                 _key(account, "change_email"),
                                 {"link": link_for("change_email", token), "expires_minutes": 24 * 60})

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -17,6 +15,9 @@ from ..security import personal_data
 from ..visitor import actor
 from .oidc import provider_name
 from .signin import record_refusal, safe_next, sign_in, sign_out
+from ...cases.contact import normalise_email
+from ..throttle import password_checks, wrong_password
+from ..urls import public_url
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
 
@@ -29,17 +30,11 @@ LINK_ENDPOINTS = {
 def link_for(purpose: str, token: str) -> str:
     """A full link for a message. Built from PUBLIC_BASE_URL, never from the request's Host."""
     endpoint = LINK_ENDPOINTS[purpose]
-    path = url_for(endpoint, token=token) if token else url_for(endpoint)
-    return current_app.config["PUBLIC_BASE_URL"] + path
+    return public_url(endpoint, token=token) if token else public_url(endpoint)
 
 
-def _account_key() -> str:
-    email = (request.form.get("email") or "").strip().lower()
-    return "account:" + hashlib.sha256(email.encode()).hexdigest()
-
-
-def _failed(response) -> bool:
-    return response.status_code == 401
+def _typed_email() -> str | None:
+    return normalise_email((request.form.get("email") or "").strip())
 
 
 @bp.route("/create", methods=["GET", "POST"])
@@ -68,8 +63,7 @@ def verify(token: str):
 
 
 @bp.route("/sign-in", methods=["GET", "POST"], endpoint="sign_in")
-@limiter.limit("20 per hour", methods=["POST"])
-@limiter.limit("5 per 15 minutes", key_func=_account_key, methods=["POST"], deduct_when=_failed)
+@password_checks(_typed_email)
 def sign_in_page():
     target = safe_next(request.args.get("next"), url_for("account.dashboard"))
     if current_user.is_authenticated:
@@ -82,6 +76,7 @@ def sign_in_page():
             sign_in(account)
             return redirect(target)
         failed = True
+        wrong_password()
         record_refusal("account.sign_in", details={"method": "password"})
     errors = form.summary()
     if failed:

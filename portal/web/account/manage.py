@@ -19,6 +19,8 @@ from ..security import personal_data
 from ..visitor import actor
 from .auth import link_for
 from .signin import safe_next, sign_out
+from ..throttle import password_checks, wrong_password
+from ..urls import query_id
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 PAGE = 20
@@ -28,7 +30,7 @@ PAGE = 20
 @personal_data
 def dashboard():
     account = current_user.account
-    before = request.args.get("before", type=int)
+    before = query_id("before")
     cases = tracking.cases_for_account(db.session(), account.id, before=before, limit=PAGE + 1)
     more = len(cases) > PAGE
     cases = cases[:PAGE]
@@ -55,23 +57,51 @@ def contact_preferences():
                            rows=preference_rows(values_of(prefs), None)), 400 if form.errors else 200
 
 
+def _signed_in_email() -> str | None:
+    return current_user.account.email if current_user.is_authenticated else None
+
+
+def _right_password(account, password: str | None) -> bool:
+    """The password asked again before a change; a wrong one counts against the throttles."""
+    if account.password_hash is None or passwords.verify(account.password_hash, password or ""):
+        return True
+    wrong_password()
+    return False
+
+
 @bp.route("/email", methods=["GET", "POST"])
+@password_checks(_signed_in_email)
 @personal_data
 def change_email():
     account = current_user.account
     form = ChangeEmailForm()
-    wrong = False
+    status = 400
     if form.validate_on_submit():
-        if account.password_hash and not passwords.verify(account.password_hash, form.password.data):
-            wrong = True
+        if not _right_password(account, form.password.data):
+            form.password.errors = [_wrong_password()]
         else:
-            registry.request_email_change(db.session(), account, form.normalised_email(), link_for, actor())
-            return redirect(url_for("auth.check_email", change=1))
-    errors = [("password", _wrong_password())] if wrong else form.summary()
-    if wrong:
-        form.password.errors = [errors[0][1]]
+            try:
+                registry.request_email_change(db.session(), account, form.normalised_email(), link_for, actor())
+                return redirect(url_for("auth.check_email", change=1))
+            except registry.EmailChangeLimited as limited:
+                form.email.errors = [_email_change_limited(limited.reason)]
+                status = 429
+    errors = form.summary()
     return render_template("account/email.html", form=form, errors=errors, account=account,
-                           has_password=bool(account.password_hash)), 400 if errors else 200
+                           has_password=bool(account.password_hash)), status if errors else 200
+
+
+def _email_change_limited(reason: str) -> str:
+    from flask_babel import gettext as _
+    from flask_babel import ngettext
+
+    if reason == "already_sent":
+        minutes = int(registry.RESEND_AFTER.total_seconds() // 60)
+        return ngettext("We have just sent a link to this address. Check its inbox, and its spam or junk "
+                        "folder. You can ask for another link after %(num)d minute",
+                        "We have just sent a link to this address. Check its inbox, and its spam or junk "
+                        "folder. You can ask for another link after %(num)d minutes", minutes)
+    return _("You have asked to change your email address too many times today. Try again tomorrow")
 
 
 def _wrong_password() -> str:
@@ -81,14 +111,13 @@ def _wrong_password() -> str:
 
 
 @bp.route("/password", methods=["GET", "POST"])
+@password_checks(_signed_in_email)
 @personal_data
 def change_password():
     account = current_user.account
     form = ChangePasswordForm(context=(account.email,))
-    wrong = False
     if form.validate_on_submit():
-        if account.password_hash and not passwords.verify(account.password_hash, form.current.data):
-            wrong = True
+        if not _right_password(account, form.current.data):
             form.current.errors = [_wrong_password()]
         else:
             registry.set_password(db.session(), account, form.password.data, actor(),
@@ -100,12 +129,13 @@ def change_password():
 
 
 @bp.route("/delete", methods=["GET", "POST"])
+@password_checks(_signed_in_email)
 @personal_data
 def delete():
     account = current_user.account
     form = DeleteForm()
     if form.validate_on_submit():
-        if account.password_hash and not passwords.verify(account.password_hash, form.password.data or ""):
+        if not _right_password(account, form.password.data):
             form.password.errors = [_wrong_password()]
         else:
             registry.delete(db.session(), account, actor(), mailroom_dir=current_app.config["MAILROOM_DIR"])

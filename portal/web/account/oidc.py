@@ -47,6 +47,7 @@ from ...extensions import oauth
 from ..i18n import current_locale
 from ..visitor import actor
 from .signin import safe_next, sign_in
+from ..urls import public_url
 
 log = logging.getLogger("portal.oidc")
 bp = Blueprint("oidc", __name__, url_prefix="/account/provider")
@@ -108,7 +109,7 @@ def _client():
 
 def _callback_url() -> str:
     """Our redirect URI as registered with the provider: never built from the Host header."""
-    return current_app.config["PUBLIC_BASE_URL"] + url_for(".callback")
+    return public_url("oidc.callback")
 
 
 @bp.get("/start")

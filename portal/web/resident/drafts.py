@@ -144,7 +144,7 @@ def _owned(code: str, draft_id: int):
     return draft
 
 
-@bp.post("/<code>/continue/<int:draft_id>")
+@bp.post("/<code>/continue/<id:draft_id>")
 @personal_data
 def continue_draft(code: str, draft_id: int):
     if actor().account_id is None:
@@ -155,7 +155,7 @@ def continue_draft(code: str, draft_id: int):
     return redirect(_open_here(draft, drafts.hand_over(db.session(), draft)))
 
 
-@bp.route("/<code>/delete/<int:draft_id>", methods=["GET", "POST"])
+@bp.route("/<code>/delete/<id:draft_id>", methods=["GET", "POST"])
 @personal_data
 def delete(code: str, draft_id: int):
     if actor().account_id is None:

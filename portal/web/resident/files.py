@@ -47,12 +47,13 @@ MB = documents.MB
 ADDED = "documents_added"  # names added by the last upload, shown once after the redirect
 
 # One status per reason: 413 for size, 415 for a type we do not take, 422 for a file we took in
-# but will not keep (a virus, a broken image, or no scanner to check it), 400 for the rest.
+# but will not keep (a virus, a broken image, or no scanner to check it), 503 when too busy to
+# look at it now, 400 for the rest.
 STATUS = {
     reasons.TOO_LARGE: 413, reasons.CASE_TOO_LARGE: 413, reasons.IMAGE_TOO_LARGE: 413,
     reasons.WRONG_TYPE: 415, reasons.HEIC_UNSUPPORTED: 415,
     reasons.INFECTED: 422, reasons.UNREADABLE: 422, reasons.SCAN_UNAVAILABLE: 422,
-    reasons.EMPTY: 400, reasons.TOO_MANY: 400,
+    reasons.EMPTY: 400, reasons.TOO_MANY: 400, reasons.BUSY: 503,
 }
 NO_FILE_STATUS = REQUIRED_STATUS = 400
 ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
@@ -82,7 +83,9 @@ def refusal_message(refused: documents.DocumentRefused, name: str) -> str:
             return _("%(name)s was not added: all your files together must be smaller than %(size)s MB. "
                      "Remove a file or choose a smaller one", name=name, size=p["limit_mb"])
         case reasons.IMAGE_TOO_LARGE:
-            return _("%(name)s is too big an image. Save it at a smaller size and try again", name=name)
+            return _("%(name)s is too big an image: we take images of up to %(megapixels)d megapixels. Save "
+                     "a smaller copy, or take the photo at your phone's usual size, and try again",
+                     name=name, megapixels=p["megapixels"])
         case reasons.TOO_MANY:
             return ngettext("%(name)s was not added: you can add %(num)d file here. Remove it to add another",
                             "%(name)s was not added: you can add up to %(num)d files here. Remove one to add another",
@@ -95,7 +98,7 @@ def refusal_message(refused: documents.DocumentRefused, name: str) -> str:
             return _("%(name)s could not be opened. It may be damaged. Choose another file", name=name)
         case reasons.INFECTED:
             return _("%(name)s contains a virus. Choose another file", name=name)
-        case reasons.SCAN_UNAVAILABLE:
+        case reasons.SCAN_UNAVAILABLE | reasons.BUSY:
             pass
     return _("We could not check your file %(name)s, try again later", name=name)
 

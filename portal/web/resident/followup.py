@@ -20,6 +20,7 @@ from ..security import personal_data
 from ..visitor import actor
 from . import files
 from .tracking import show
+from .. import throttle
 
 bp = Blueprint("followup", __name__, url_prefix="/track/case/<reference>")
 
@@ -49,6 +50,7 @@ def _refused(case, reason: str):
 
 
 @bp.post("/answer")
+@throttle.uploads
 @personal_data
 def answer(reference: str):
     case = _case(reference)

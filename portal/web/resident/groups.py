@@ -18,6 +18,7 @@ from ...forms.display import display
 from ...forms.pages import build
 from ..i18n import current_locale
 from .journey import bp, held_draft, reachable, start_draft, where_next
+from ..security import personal_data
 
 
 def _items(draft, code: str) -> list[dict]:
@@ -84,6 +85,7 @@ def _group(code: str, qcode: str):
 
 
 @bp.route("/<code>/q/<qcode>/item/<item_id>", methods=["GET", "POST"])
+@personal_data
 def group_item(code: str, qcode: str, item_id: str):
     draft, definition, question, early = _group(code, qcode)
     if early is not None:

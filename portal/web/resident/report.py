@@ -18,7 +18,9 @@ from ...forms.display import display, preference_rows
 from ...forms.pages import build
 from ...forms.preferences import values_of
 from ..i18n import current_locale
+from .. import throttle
 from ..security import personal_data
+from ..urls import public_url
 from ..visitor import actor, drop_draft, remember_case
 from . import files, groups
 from .journey import (
@@ -74,6 +76,8 @@ def start(code: str):
 
 
 @bp.route("/<code>/q/<qcode>", methods=["GET", "POST"])
+@throttle.uploads
+@personal_data  # the answer given, or one offered from the account, a list's entries, the files added
 def question(code: str, qcode: str):
     draft, definition = held_draft(code)
     if draft is not None and drafts.submitted_case(db.session(), draft) is not None:
@@ -207,6 +211,6 @@ def confirmation(code: str):
     locale = current_locale()
     return render_template(
         "report/confirmation.html", service=definition, case=case, text=definition.text(locale),
-        tracking_url=url_for("tracking.private", token=link, _external=True),
+        tracking_url=public_url("tracking.private", token=link),
     )
 
