@@ -1,8 +1,9 @@
 # Civic Portal developer tasks. Run `make` to list them.
 #
 # Everything is installed into the checkout: Python packages into .venv/, front-end build tools
-# into node_modules/. Both are made once and refreshed only when pyproject.toml or package.json /
-# package-lock.json change, so a second `make run` starts at once and keeps the data in instance/.
+# into node_modules/. Both are made once and refreshed only when the lock files (requirements/,
+# package-lock.json) or pyproject.toml / package.json change, so a second `make run` starts at once
+# and keeps the data in instance/.
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -19,6 +20,22 @@ PY := $(BIN)/python
 PYTEST_ARGS ?=
 # Set PYTHON=/path/to/python3.12 to choose the interpreter the virtual environment is made with.
 PYTHON ?=
+# Extra arguments for `uv pip compile` in `make lock`, e.g. LOCK_ARGS=--upgrade for the newest
+# versions pyproject.toml allows, or LOCK_ARGS="--upgrade-package pillow" for one package.
+LOCK_ARGS ?=
+
+# The lock files, written by `make lock` with uv: every Python package pinned with the hashes of
+# its files, resolved once for Python 3.12 and newer on every platform (Linux x86_64 and aarch64,
+# macOS, Windows), so plain `pip install --require-hashes -r` installs them.
+#   dev.txt         .venv, the tests and CI: the dependencies, the test and postgres extras, and
+#                   the build backend (the editable install and `make wheel` build without fetching)
+#   production.txt  a server: the dependencies and the postgres extra, at dev.txt's versions
+#   uv.txt          uv itself, for `make lock`
+DEV_LOCK := requirements/dev.txt
+PROD_LOCK := requirements/production.txt
+UV_LOCK := requirements/uv.txt
+UV_COMPILE := --universal --python-version 3.12 --generate-hashes --quiet \
+  --custom-compile-command 'make lock'
 
 VENV_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
@@ -30,7 +47,7 @@ POT := translations/messages.pot
 I18N_BUGS_ADDRESS ?= translations@riverton.example
 I18N_COPYRIGHT ?= Civic Portal contributors
 
-.PHONY: help venv run test lint assets i18n-extract i18n-update i18n-compile a11y bench wheel clean
+.PHONY: help venv lock audit run test lint assets i18n-extract i18n-update i18n-compile a11y bench wheel clean
 
 help: ## List the targets (this text)
 	@echo "Civic Portal. Usage: make <target> [PORT=$(PORT)]"
@@ -78,11 +95,60 @@ $(PY):
 	echo "Creating $(VENV) with $$found ($$("$$found" --version))"
 	"$$found" -m venv $(VENV)
 
-$(VENV_STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install -e '.[test]'
+# Installs exactly the locked versions (pip refuses any file whose hash is not in the lock), then the
+# portal itself without dependencies, and checks that the lock still matches pyproject.toml.
+$(VENV_STAMP): $(DEV_LOCK) pyproject.toml | $(PY)
+	@echo "+ pip install --require-hashes -r $(DEV_LOCK) && pip install --no-deps --no-build-isolation -e ."
+	$(PY) -m pip install --require-hashes -r $(DEV_LOCK)
+	$(PY) -m pip install --no-deps --no-build-isolation -e .
+	if ! $(PY) -m pytest -q --noconftest -p no:cacheprovider tests/unit/test_lock.py; then
+	  echo "make: pyproject.toml and $(DEV_LOCK) disagree (see above). Run 'make lock', then make again." >&2
+	  exit 1
+	fi
 	touch $@
 
-venv: $(VENV_STAMP) ## Create .venv (Python 3.12+) and install the portal with its test tools
+venv: $(VENV_STAMP) ## Create .venv (Python 3.12+) and install the locked packages and the portal
+
+# uv runs from a throwaway virtual environment, installed from its own lock. What building the
+# portal needs (scripts/build-requires: the build backend, and what it asks for an editable
+# install) is asked of the backend, installed there for the question, then locked into dev.txt.
+lock: ## Re-resolve requirements/*.txt from pyproject.toml (LOCK_ARGS=--upgrade for newest)
+	@$(FIND_PYTHON)
+	tool=$$(mktemp -d /tmp/portal-lock.XXXXXX)
+	trap 'rm -rf "$$tool"' EXIT
+	"$$found" -m venv "$$tool"
+	"$$tool/bin/python" -m pip install --quiet --require-hashes -r $(UV_LOCK)
+	"$$tool/bin/python" -m pip install --quiet -r <("$$found" scripts/build-requires --static)
+	uv=$$tool/bin/uv
+	echo "+ uv pip compile $(UV_COMPILE) $(LOCK_ARGS) -> $(UV_LOCK) $(DEV_LOCK) $(PROD_LOCK)"
+	echo uv | "$$uv" pip compile - $(UV_COMPILE) $(LOCK_ARGS) -o $(UV_LOCK)
+	"$$tool/bin/python" scripts/build-requires |
+	  "$$uv" pip compile pyproject.toml - --extra test --extra postgres $(UV_COMPILE) $(LOCK_ARGS) -o $(DEV_LOCK)
+	"$$uv" pip compile pyproject.toml --extra postgres -c $(DEV_LOCK) $(UV_COMPILE) $(LOCK_ARGS) -o $(PROD_LOCK)
+	git --no-pager diff --stat -- requirements/ 2>/dev/null || true
+
+# pip-audit asks PyPI's advisory data (https://pypi.org/pypi/NAME/VERSION/json) about every pinned
+# package without installing anything. --strict turns a package it could not check into a failure
+# (without it, an unreachable PyPI reads "No known vulnerabilities found"), and a fresh cache makes
+# every run ask again.
+audit: venv ## Check every locked package for known vulnerabilities (fails if PyPI cannot be asked)
+	@work=$$(mktemp -d /tmp/portal-audit.XXXXXX)
+	trap 'rm -rf "$$work"' EXIT
+	echo "+ pip-audit --strict --disable-pip --require-hashes -r $(DEV_LOCK) -r $(PROD_LOCK) -r $(UV_LOCK)"
+	rc=0
+	$(BIN)/pip-audit --strict --disable-pip --require-hashes --vulnerability-service pypi \
+	  --progress-spinner off --cache-dir "$$work/cache" \
+	  -r $(DEV_LOCK) -r $(PROD_LOCK) -r $(UV_LOCK) 2>&1 | tee "$$work/output" || rc=$$?
+	if [ "$$rc" -eq 0 ]; then
+	  echo "make audit: every locked package was checked; none has a known vulnerability."
+	elif grep -qE '^Found [0-9]+ known vulnerabilit' "$$work/output"; then
+	  echo "make audit: FAILED: locked packages have known vulnerabilities (listed above). Raise the" >&2
+	  echo "  floor in pyproject.toml, or make lock LOCK_ARGS='--upgrade-package NAME', then audit again." >&2
+	else
+	  echo "make audit: FAILED: the locked packages could NOT be checked, so nothing is known about" >&2
+	  echo "  their vulnerabilities. PyPI's advisory data did not answer (see above); this is no pass." >&2
+	fi
+	exit "$$rc"
 
 # --- Front-end assets -------------------------------------------------------------------------
 
@@ -127,10 +193,14 @@ i18n-compile: venv ## Compile the .po files to .mo (fails on errors in a transla
 
 # --- Running and checking ---------------------------------------------------------------------
 
-run: venv assets i18n-compile ## Serve the portal on http://127.0.0.1:PORT (default 5000), data in instance/
+run: venv assets i18n-compile ## Serve the portal on http://127.0.0.1:PORT (default 5000) with demo data, data in instance/
 	@echo "+ flask --app portal migrate && flask --app portal load-catalog"
 	$(BIN)/flask --app portal migrate
 	$(BIN)/flask --app portal load-catalog
+	if [ "$${PORTAL_ENV:-development}" = development ]; then
+	  echo "+ flask --app portal seed-demo (demo residents and requests; adds only what is missing)"
+	  $(BIN)/flask --app portal seed-demo
+	fi
 	trap 'kill $$(jobs -p) 2>/dev/null || true' EXIT
 	if [ -z "$${SMTP_HOST:-}" ]; then
 	  echo "+ development mail server on 127.0.0.1:$${SMTP_PORT:-1025}: emails are printed here, not sent"
@@ -141,7 +211,7 @@ run: venv assets i18n-compile ## Serve the portal on http://127.0.0.1:PORT (defa
 	echo "Civic Portal: http://127.0.0.1:$(PORT)/  (Ctrl+C stops it; data stays in instance/)"
 	$(BIN)/flask --app portal --no-debug run --host 127.0.0.1 --port $(PORT)
 
-test: venv assets i18n-compile ## Run the whole test suite on SQLite, then on a throwaway PostgreSQL
+test: venv assets i18n-compile lint ## Check the layers (make lint), then run the whole test suite on SQLite and on a throwaway PostgreSQL
 	@scripts/ensure-chromium
 	scripts/ensure-clamav
 	banner() { printf '\n==================== %s ====================\n\n' "$$*"; }
@@ -176,7 +246,7 @@ test: venv assets i18n-compile ## Run the whole test suite on SQLite, then on a 
 	echo "  PostgreSQL: $$(result $$pg_rc) in $${pg_time}s"
 	[ "$$sqlite_rc" -eq 0 ] && [ "$$pg_rc" -eq 0 ]
 
-lint: venv ## Check the import-linter contract and that every module compiles
+lint: venv ## Check the import-linter contracts (layers, no cycles) and that every module compiles
 	$(BIN)/lint-imports
 	$(PY) -m compileall -q portal tests bench
 
@@ -187,8 +257,8 @@ a11y: venv assets i18n-compile ## Run the accessibility audit (report in accessi
 bench: venv assets i18n-compile ## Measure page weight per page and locale (report in bench/reports/)
 	$(PY) bench/page_weight.py
 
-wheel: venv assets i18n-compile ## Build the wheel into dist/
-	$(PY) -m pip wheel --no-deps -w dist .
+wheel: venv assets i18n-compile ## Build the wheel into dist/ (with the locked build backend)
+	$(PY) -m pip wheel --no-deps --no-build-isolation -w dist .
 
 clean: ## Remove built files (keeps .venv, node_modules and the data in instance/)
 	rm -rf static/dist dist build .pytest_cache

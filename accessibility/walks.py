@@ -19,7 +19,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from portal.cases import states
+from portal.cases import workflow
 from tests.browser import support
 from tests.browser.support import (
     Http,
@@ -409,7 +409,7 @@ class Walks:
         # approved; rated.
         reference, link = self.case(BENEFIT_CASE)
         page = f"/track/case/{reference}"
-        move_case(self.app, reference, states.IN_REVIEW, states.MORE_INFO,
+        move_case(self.app, reference, workflow.IN_REVIEW, workflow.MORE_INFO,
                   note="Please send a copy of your lease signed by your landlord.")
         self.get(link)
         self.audit("track/case", "more-info-needed")
@@ -425,7 +425,7 @@ class Walks:
         driver.find_element(By.ID, "file").send_keys(str(self.files["jpeg"]))
         submit(driver)
         self.audit("track/case", "answered")
-        move_case(self.app, reference, states.APPROVED,
+        move_case(self.app, reference, workflow.APPROVED,
                   note="We will pay 2 months of rent to your landlord.")
         self.get(page)
         self.audit("track/case", "approved")
@@ -439,7 +439,7 @@ class Walks:
         # A problem report: fixed, then not fixed after all.
         if self.private_link is None:
             raise AssertionError("no problem report was sent, so there is nothing to follow up")
-        move_case(self.app, self.reference, states.IN_REVIEW, states.RESOLVED,
+        move_case(self.app, self.reference, workflow.IN_REVIEW, workflow.RESOLVED,
                   note="We filled the hole.")
         self.get(urlsplit(self.private_link).path)
         self.audit("track/case", "resolved")

@@ -10,19 +10,24 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, db
+from . import cli, config, db
 from .catalog import CatalogError, load_catalog
 from .extensions import babel, compress, csrf, limiter
-
-PACKAGE = Path(__file__).resolve().parent
-
-
-def resource(name: str) -> Path:
-    """A folder shipped beside the code: inside the package when installed, at the top of a checkout."""
-    for base in (PACKAGE, PACKAGE.parent):
-        if (base / name).is_dir():
-            return base / name
-    raise FileNotFoundError(f"cannot find the {name!r} folder next to {PACKAGE}")
+from .resources import resource
+from .web import (
+    access,
+    account,
+    assets,
+    errors,
+    i18n,
+    public,
+    resident,
+    security,
+    templating,
+    visitor,
+)
+from .web.account import oidc, signin
+from .web.resident import files
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -59,8 +64,6 @@ def _create_app(overrides: dict | None) -> Flask:
 
     app.extensions["catalog"] = load_catalog(app.config["CATALOG_DIR"], app.config["SHIPPED_LOCALES"])
 
-    from .web import assets, errors, i18n, oidc, security, signin, templating
-
     csrf.init_app(app)
     babel.init_app(
         app,
@@ -75,36 +78,22 @@ def _create_app(overrides: dict | None) -> Flask:
     errors.init_app(app)
     assets.init_app(app)
     templating.init_app(app)
+    urls.init_app(app)
     signin.init_app(app)
     oidc.init_app(app)
+    visitor.init_app(app)
     app.jinja_env.autoescape = True
     app.jinja_env.add_extension("jinja2.ext.do")
 
     @app.context_processor
     def _site():
-        from .web.i18n import current_locale
-
         catalog = app.extensions["catalog"]
-        return {"site_name": _l("Civic Portal"), "agency_name": catalog.agency.name(current_locale())}
+        return {"site_name": _l("Civic Portal"), "agency_name": catalog.agency.name(i18n.current_locale())}
 
-    from .web import account, auth, drafts, followup, health, notifications, public, report, tracking, uploads
-
-    app.register_blueprint(health.bp)
-    app.register_blueprint(public.bp)
-    app.register_blueprint(report.bp)
-    app.register_blueprint(drafts.bp)
-    app.register_blueprint(tracking.bp)
-    app.register_blueprint(followup.bp)
-    app.register_blueprint(notifications.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(oidc.bp)
-    app.register_blueprint(account.bp)
-    app.register_blueprint(uploads.bp)
-    uploads.init_app(app)
-
-    from . import cli
-    from .web import access
+    for blueprint in (*public.BLUEPRINTS, *resident.BLUEPRINTS, *account.BLUEPRINTS):
+        app.register_blueprint(blueprint)
+    files.init_app(app)
 
     cli.init_app(app)
-    access.check_declared(app)
+    access.init_app(app)
     return app

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
-import click
-from flask import Flask, current_app
-from flask.cli import FlaskGroup
+import getpass
 
-from . import db
-from .audit import verify_chain
+import click
+from alembic import command
+from alembic.config import Config
+from flask import Flask, current_app, url_for
+
+from . import db, demo
+from .actors import Actor, system
+from .audit import breaks, first_broken
+from .cases import drafts, tracking, workflow
+from .cases.contact import format_phone
+from .cases.definitions import stored_version
+from .cases.references import normalise
+from .cases.transitions import transition
+from .cases.workflow import IllegalTransition
+from .demo.build import Settings
+from .notify import channels, worker
+from .resources import resource
+from .web.account.auth import link_for
 
 
 def alembic_config(app: Flask):
-    from alembic.config import Config
-
-    from . import resource
-
     cfg = Config()
     cfg.set_main_option("script_location", str(resource("migrations")))
     cfg.set_main_option("sqlalchemy.url", app.config["DATABASE_URL"].replace("%", "%%"))
@@ -22,8 +32,6 @@ def alembic_config(app: Flask):
 
 
 def migrate(app: Flask, revision: str = "head") -> None:
-    from alembic import command
-
     command.upgrade(alembic_config(app), revision)
 
 
@@ -38,8 +46,6 @@ def init_app(app: Flask) -> None:
     @app.cli.command("load-catalog")
     def load_catalog_command() -> None:
         """Validate the catalog folder and store any new version of each service definition."""
-        from .cases.definitions import stored_version
-
         catalog = current_app.extensions["catalog"]
         with db.session_scope(current_app) as session:
             for definition in catalog.services.values():
@@ -50,14 +56,17 @@ def init_app(app: Flask) -> None:
     @app.cli.command("verify-audit")
     def verify_audit_command() -> None:
         """Check that no audit record has been changed or removed."""
-        with db.session_scope(current_app) as session:
-            broken = verify_chain(session)
-        if broken is not None:
-            raise click.ClickException(f"The audit trail is broken at record {broken}.")
+        with db.session_scope(current_app, immediate=False) as session:
+            found = breaks(session)
+        for broken in found:
+            click.echo(f"Chain {broken.chain}: broken at record {broken.record_id}: {broken.reason}.", err=True)
+        if found:
+            raise click.ClickException(f"The audit trail is broken at record {first_broken(found)}.")
         click.echo("The audit trail is intact.")
 
     notify_commands(app)
     case_commands(app)
+    demo_commands(app)
 
 
 def notify_commands(app: Flask) -> None:
@@ -68,8 +77,6 @@ def notify_commands(app: Flask) -> None:
     @click.option("--worker-id", default=None, help="Name in the delivery log (default: host:pid).")
     def notify_worker_command(once: bool, interval: float, worker_id: str | None) -> None:
         """Deliver queued notifications (email, text, letters, calls) until stopped."""
-        from .notify import channels, worker
-
         try:
             ready = channels.build(current_app.config)
         except (channels.UnknownTransport, ValueError) as error:
@@ -84,8 +91,6 @@ def notify_commands(app: Flask) -> None:
                   help="How many failed messages to list.")
     def notify_status_command(limit: int) -> None:
         """Count notifications by status and list the failed ones with their last error."""
-        from .notify import worker
-
         with db.session_scope(current_app) as session:
             counts = worker.status_counts(session)
             failed = worker.failed_messages(session, limit)
@@ -105,31 +110,24 @@ def notify_commands(app: Flask) -> None:
     @click.argument("ids", nargs=-1, type=int, required=True)
     def notify_requeue_command(ids: tuple[int, ...]) -> None:
         """Put failed notifications back in the queue (after fixing the cause)."""
-        from .notify import worker
-
         with db.session_scope(current_app) as session:
             count = worker.requeue(session, list(ids))
         click.echo(f"{count} notification(s) queued again.")
 
 
-def _cli_actor():
-    import getpass
-
-    from .audit import Actor
-
+def _cli_actor() -> Actor:
+    """The command line acts for the agency as a whole, recorded under the operator's user name."""
     try:
         user = getpass.getuser()
     except Exception:  # noqa: BLE001 - no user name in this environment
         user = "unknown"
-    return Actor(f"cli:{user}", "cli")
+    return system(f"cli:{user}", "cli")
 
 
 def case_commands(app: Flask) -> None:
     @app.cli.command("drafts-expire")
     def drafts_expire_command() -> None:
         """Delete expired drafts and tell residents once, 3 days before, that theirs will go (run daily)."""
-        from .cases import drafts
-
         with db.session_scope(current_app) as session:
             run = drafts.expire(session, _cli_actor(), secret_key=current_app.config["SECRET_KEY"],
                                 base_url=current_app.config["PUBLIC_BASE_URL"],
@@ -143,34 +141,82 @@ def case_commands(app: Flask) -> None:
     @click.option("--internal-note", default=None, help="Internal note: staff only.")
     def case_transition_command(reference: str, status: str, note: str | None, internal_note: str | None) -> None:
         """Move a case to STATUS, as staff would (for demo data and manual testing)."""
-        from .cases import states, tracking
-        from .cases.references import normalise
-        from .cases.transitions import transition
-
         with db.session_scope(current_app) as session:
             case = tracking.get(session, normalise(reference) or reference)
             if case is None:
                 raise click.ClickException(f"No case with reference {reference}.")
             try:
                 transition(session, case, status, _cli_actor(), public_note=note, internal_note=internal_note)
-            except states.IllegalTransition as error:
-                allowed = ", ".join(sorted(states.allowed(case.kind, case.status))) or "none"
+            except IllegalTransition as error:
+                allowed = ", ".join(sorted(workflow.of(case.kind).moves()[case.status])) or "none"
                 raise click.ClickException(f"{error} (allowed from {case.status}: {allowed}).") from None
             click.echo(f"{case.reference} is now {status}.")
 
 
+def page_url(app: Flask, endpoint: str, **values) -> str:
+    """A full link to a page, outside a request: built from PUBLIC_BASE_URL, as messages build theirs."""
+    with app.test_request_context():
+        return app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def email_links(app: Flask):
+    """The links an emailed message carries (verify, reset…), for a command or a test to pass to
+    the domain outside a request."""
+    def links(purpose: str, token: str) -> str:
+        with app.test_request_context():
+            return link_for(purpose, token)
+
+    return links
+
+
+def demo_commands(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    def seed_demo_command() -> None:
+        """Add demo residents and requests with a history, and list them (development only).
+
+        Running it again adds only what is missing and lists everything again.
+        """
+        if current_app.config["PORTAL_ENV"] == "production":
+            raise click.ClickException(
+                "seed-demo makes accounts whose passwords are printed, so it does not run in production "
+                "(PORTAL_ENV=production). Use it in development only.")
+        running = current_app._get_current_object()
+        with db.session_scope(running) as session:
+            seeded = demo.seed(session, running.extensions["catalog"], Settings.of(running, email_links(running)))
+        _show_seeded(running, seeded)
+
+
+def _show_seeded(app: Flask, seeded) -> None:
+    catalog = app.extensions["catalog"]
+    click.echo(f"Demo residents with an account: sign in at {page_url(app, 'auth.sign_in')}")
+    for item in seeded.residents:
+        resident = item.resident
+        click.echo(f"  {resident.email:<22} password: {resident.password:<26} {resident.name} ({resident.locale})")
+    click.echo("")
+    click.echo(f"Demo requests: track a guest's at {page_url(app, 'tracking.track')} with its reference "
+               "and the email or phone shown")
+    names = {c.story.service: catalog.service(c.story.service) for c in seeded.cases if c.reference}
+    width = max((len(d.name("en")) for d in names.values()), default=0)
+    for item in seeded.cases:
+        story, resident = item.story, item.story.resident
+        if item.reference is None:
+            click.echo(f"  {'-':<11}  {story.service} skipped: {item.skipped}")
+            continue
+        definition = names[story.service]
+        how = (f"sign in as {resident.email}" if resident.password
+               else f"track with {resident.email or format_phone(resident.phone)}")
+        click.echo(f"  {item.reference}  {definition.name('en'):<{width}}  {definition.kind:<9} "
+                   f"{resident.locale}  {item.status:<16}  {how}")
+    click.echo("")
+    made = [c for c in seeded.cases if c.created]
+    accounts = [r for r in seeded.residents if r.created]
+    if seeded.created:
+        click.echo(f"Made now: {len(accounts)} account(s) and {len(made)} request(s), with their messages "
+                   "queued for the notification worker.")
+    else:
+        click.echo("Nothing new: the demo residents and requests were already there (a request counts as "
+                   "there when its resident has one for that service).")
+
+
 def _statuses() -> list[str]:
-    from .cases.states import STATUSES
-
-    return list(STATUSES)
-
-
-def _create() -> Flask:
-    from . import create_app
-
-    return create_app()
-
-
-@click.group(cls=FlaskGroup, create_app=_create)
-def main() -> None:
-    """Civic Portal management commands."""
+    return list(workflow.STATUSES)

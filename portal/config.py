@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEV_SECRET = "development-only-secret-key-do-not-use-in-production"
@@ -48,13 +49,15 @@ SETTINGS = (
     Setting("UPLOAD_DIR", "<instance>/uploads", "where uploaded documents are kept (outside the web root)"),
     Setting("UPLOAD_MAX_FILE_MB", "10", "largest document or photo a resident may upload, in MB"),
     Setting("UPLOAD_MAX_CASE_MB", "50", "most the documents of one application may add up to, in MB"),
+    Setting("UPLOAD_RATE_LIMIT", "30 per 10 minutes;100 per hour", "posts with files (file question pages, answers with documents) per client address"),
     Setting("CLAMAV_SOCKET", "(none)", "clamd's unix socket; uploads are scanned for viruses when set"),
     Setting("CLAMAV_HOST", "(none)", "clamd's host, to scan over TCP instead of a unix socket"),
     Setting("CLAMAV_PORT", "3310", "clamd's TCP port"),
     Setting("CLAMAV_TIMEOUT", "30", "seconds to wait for clamd before refusing the upload"),
     Setting("DEFAULT_LOCALE", "en", "language when the browser asks for none we ship"),
     Setting("TIMEZONE", "America/New_York", "the agency's time zone, for dates shown and due dates"),
-    Setting("PUBLIC_BASE_URL", "http://127.0.0.1:5000", "the portal's public address, for links in messages"),
+    Setting("PUBLIC_BASE_URL", "http://127.0.0.1:5000", "the portal's public address: every full link in pages and messages starts with it, and in production the portal answers only requests for its host name"),
+    Setting("EXTRA_HOSTS", "(none)", "in production, more host names the portal answers to besides PUBLIC_BASE_URL's, comma-separated (for example the address a load balancer's health check uses)"),
     Setting("SMTP_HOST", "127.0.0.1", "mail server for outgoing email"),
     Setting("SMTP_PORT", "1025", "mail server port"),
     Setting("SMTP_USERNAME", "(none)", "mail server user name, if it needs one"),
@@ -124,12 +127,15 @@ def load(overrides: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": 24 * 60 * 60,
         "WTF_CSRF_SSL_STRICT": True,
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
+        # Said every time: the limiter is shared by every app in a process and keeps the last app's.
+        "RATELIMIT_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": False,
-        "TRACK_RATE_LIMIT": env.get("TRACK_RATE_LIMIT") or "10 per minute;60 per hour",
+        "TRACK_RATE_LIMIT": _rate(env, "TRACK_RATE_LIMIT", "10 per minute;60 per hour"),
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES") or 0),
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(instance / "uploads"),
         "UPLOAD_MAX_FILE_MB": _positive(env, "UPLOAD_MAX_FILE_MB", 10),
         "UPLOAD_MAX_CASE_MB": _positive(env, "UPLOAD_MAX_CASE_MB", 50),
+        "UPLOAD_RATE_LIMIT": _rate(env, "UPLOAD_RATE_LIMIT", "30 per 10 minutes;100 per hour"),
         "CLAMAV_SOCKET": env.get("CLAMAV_SOCKET") or None,
         "CLAMAV_HOST": env.get("CLAMAV_HOST") or None,
         "CLAMAV_PORT": _positive(env, "CLAMAV_PORT", 3310),
@@ -143,6 +149,7 @@ def load(overrides: dict | None = None) -> dict:
         "COMPRESS_ALGORITHM": ["br", "gzip"],
         "COMPRESS_MIN_SIZE": 512,
         "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "EXTRA_HOSTS": env.get("EXTRA_HOSTS") or "",
         "SMTP_HOST": env.get("SMTP_HOST") or "127.0.0.1",
         "SMTP_PORT": int(env.get("SMTP_PORT") or 1025),
         "SMTP_USERNAME": env.get("SMTP_USERNAME") or None,
@@ -168,9 +175,35 @@ def load(overrides: dict | None = None) -> dict:
     if cfg["BABEL_DEFAULT_LOCALE"] not in SHIPPED_LOCALES:
         raise ConfigError(f"DEFAULT_LOCALE must be one of {', '.join(SHIPPED_LOCALES)}.")
     _check_oidc(cfg, production)
+    if "ALLOWED_HOSTS" not in overrides:
+        cfg["ALLOWED_HOSTS"] = _allowed_hosts(cfg) if production else None
     if cfg["UPLOAD_MAX_FILE_MB"] > cfg["UPLOAD_MAX_CASE_MB"]:
         raise ConfigError("UPLOAD_MAX_FILE_MB cannot be larger than UPLOAD_MAX_CASE_MB.")
     return cfg
+
+
+def _allowed_hosts(cfg: dict) -> list[str]:
+    """The host names requests may be for: PUBLIC_BASE_URL's, then EXTRA_HOSTS (ports are ignored)."""
+    public = urlsplit(cfg["PUBLIC_BASE_URL"])
+    if public.scheme not in {"http", "https"} or not public.hostname:
+        raise ConfigError(f"PUBLIC_BASE_URL must be a full address like https://portal.example.gov, "
+                          f"not {cfg['PUBLIC_BASE_URL']!r}.")
+    extra = cfg.get("EXTRA_HOSTS") or []
+    if isinstance(extra, str):
+        extra = extra.split(",")
+    return [public.hostname] + [name.strip().lower() for name in extra if name.strip()]
+
+
+def _rate(env, name: str, default: str) -> str:
+    """Rate limits as Flask-Limiter reads them; one it cannot read would silently limit nothing."""
+    from limits import parse_many
+
+    value = env.get(name) or default
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be rate limits like {default!r}, not {value!r}.") from None
+    return value
 
 
 def _positive(env, name: str, default: int) -> int:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 
-from flask import Flask, g
+from flask import Flask, current_app, g
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+# Ids are INTEGER columns: 32 bits on PostgreSQL, so no row has a larger id than this.
+MAX_ID = 2**31 - 1
 
 # SQLite: a request that may write takes the write lock when its transaction begins, so two
 # concurrent writers wait for each other instead of failing on a stale snapshot.
@@ -67,13 +69,18 @@ def init_app(app: Flask) -> None:
 def session() -> Session:
     """The request's session; committed once after a successful response, rolled back otherwise."""
     if "db_session" not in g:
-        from flask import current_app
-
         # On SQLite every request takes the write lock up front: a GET may write too (a signed-in
         # session's last-seen time, an emailed link being used), and a read transaction that later
         # writes fails at once when another connection wrote in between. PostgreSQL needs none of it.
         g.db_session = _open(current_app, True)
     return g.db_session
+
+
+def apart() -> AbstractContextManager[Session]:
+    """A transaction of its own beside the request's, for what must be kept although the request
+    fails (the audit record of a refusal). The request's own changes are rolled back first."""
+    session().rollback()
+    return session_scope(current_app)
 
 
 def keep_changes() -> None:

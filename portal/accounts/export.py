@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from .. import audit
 from ..models import (
     Account,
     AccountSession,
@@ -27,7 +28,9 @@ def definition_code(session: Session, draft: Draft) -> str:
     return version.code if version else ""
 
 
-def gather(session: Session, account: Account) -> dict[str, Any]:
+def gather(session: Session, account: Account, actor) -> dict[str, Any]:
+    """Everything held about the account, for its owner to download; the export is audited."""
+    audit.record(session, actor, "account.export", target_type="account", target_id=str(account.id))
     prefs = session.scalar(select(ContactPreferences).filter_by(account_id=account.id))
     cases = session.scalars(select(Case).filter_by(account_id=account.id).order_by(Case.id)).all()
     signed_in = session.scalars(

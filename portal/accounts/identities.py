@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit
+from ..actors import Actor
 from ..models import Account, Identity
 from ..models.base import utcnow
 from . import registry, sessions
@@ -16,7 +17,7 @@ class UnverifiedEmail(ValueError):
 
 
 def sign_in(session: Session, *, issuer: str, subject: str, email: str | None, email_verified: bool,
-            name: str | None, locale: str, actor: audit.Actor) -> Account:
+            name: str | None, locale: str, actor: Actor) -> Account:
     identity = session.scalar(select(Identity).filter_by(issuer=issuer, subject=subject))
     if identity is not None:
         account = identity.account

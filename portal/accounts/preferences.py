@@ -8,13 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit
+from ..actors import Actor
 from ..models import Account, Case, ContactPreferences
+from ..models.contact import PREFERENCE_FIELDS
 
 CHANNELS = ("email", "text", "phone", "post", "none")
-FIELDS = (
-    "preferred_channel", "email", "phone", "postal", "locale", "large_print", "braille",
-    "audio", "easy_read", "interpreter_language", "tty_relay", "want_updates", "want_reminders",
-)
+FIELDS = PREFERENCE_FIELDS
 
 
 def for_account(session: Session, account: Account) -> ContactPreferences:
@@ -29,7 +28,7 @@ def for_case(session: Session, case: Case) -> ContactPreferences | None:
     return session.scalar(select(ContactPreferences).filter_by(case_id=case.id))
 
 
-def update(session: Session, prefs: ContactPreferences, changes: dict[str, Any], actor: audit.Actor) -> list[str]:
+def update(session: Session, prefs: ContactPreferences, changes: dict[str, Any], actor: Actor) -> list[str]:
     """Apply ``changes`` (validated by the caller); returns the names of the fields that changed."""
     changed = []
     for name in FIELDS:

@@ -10,8 +10,10 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from .. import audit
 from ..models import Account, AccountSession
 from ..models.base import utcnow
+from . import visits
 
 IDLE = timedelta(minutes=30)
 ABSOLUTE = timedelta(hours=12)
@@ -75,3 +77,12 @@ def end_all(session: Session, account_id: int, *, except_token: str | None = Non
     if except_token:
         query = query.where(AccountSession.token_hash != _hash(except_token))
     return session.execute(query.values(revoked_at=utcnow())).rowcount
+
+
+def end_everywhere(session: Session, account: Account, actor) -> int:
+    """Sign the account out of every browser, this one included; audited."""
+    ended = end_all(session, account.id)
+    visits.end_all(session, account.id)
+    audit.record(session, actor, "account.sign_out_everywhere", target_type="account",
+                 target_id=str(account.id), details={"sessions": ended})
+    return ended

@@ -29,11 +29,13 @@ from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .. import audit
+from .. import audit, documents
+from ..actors import Actor
 from ..catalog import ServiceDefinition
-from ..models import Account, Case, Document, Draft
+from ..models import Account, Case, Document, Draft, ServiceDefinitionVersion
 from ..models.base import utcnow
 from ..notify import outbox
+from . import policy
 from .definitions import definition_of, stored_version
 from .references import ALPHABET
 
@@ -77,8 +79,6 @@ def find(session: Session, token: str | None, code: str) -> Draft | None:
 
 
 def definition_of_draft(session: Session, draft: Draft) -> ServiceDefinition:
-    from ..models import ServiceDefinitionVersion
-
     return definition_of(session.get(ServiceDefinitionVersion, draft.definition_id))
 
 
@@ -137,10 +137,21 @@ def for_account(session: Session, account_id: int, *, limit: int = 50) -> list[D
     return list(session.scalars(query))
 
 
-def owned(session: Session, draft_id: int, account_id: int) -> Draft | None:
-    """The account's unsent, unexpired draft with this id; None for anyone else's."""
-    return session.scalar(select(Draft).where(
-        Draft.id == draft_id, Draft.account_id == account_id, Draft.expires_at > utcnow(), _unsubmitted()))
+def held(session: Session, actor: Actor, code: str) -> Draft | None:
+    """The draft of service ``code`` that the actor's browser holds, if the policy lets them use it."""
+    draft = find(session, actor.draft_token(code), code)
+    if draft is None or not policy.allowed(actor, policy.DRAFT_USE, policy.draft_record(actor, draft, token_hash)):
+        return None
+    return draft
+
+
+def manageable(session: Session, actor: Actor, draft_id: int) -> Draft | None:
+    """An unsent, unexpired draft saved with the actor's account, to continue or delete from any
+    browser; None for anyone else's (or an id that cannot exist)."""
+    draft = session.scalar(select(Draft).where(Draft.id == draft_id, Draft.expires_at > utcnow(), _unsubmitted()))
+    if draft is None or not policy.allowed(actor, policy.DRAFT_MANAGE, policy.Record(owner_account=draft.account_id)):
+        return None
+    return draft
 
 
 def hand_over(session: Session, draft: Draft) -> str:
@@ -151,7 +162,7 @@ def hand_over(session: Session, draft: Draft) -> str:
     return token
 
 
-def delete_draft(session: Session, draft: Draft, actor: audit.Actor) -> None:
+def delete_draft(session: Session, draft: Draft, actor: Actor) -> None:
     """Delete an unsent draft and the files uploaded with it, at the resident's request."""
     _remove_documents(session, [draft.id])
     audit.record(session, actor, "draft.delete", target_type="draft", target_id=str(draft.id))
@@ -162,8 +173,6 @@ def delete_draft(session: Session, draft: Draft, actor: audit.Actor) -> None:
 def _remove_documents(session: Session, draft_ids: list[int]) -> None:
     """Files of drafts about to be deleted, with their stored files. Files already part of a case
     (``documents.attach_to_case`` moves them at submit) stay with the case."""
-    from .. import documents
-
     for document in list(session.scalars(select(Document).where(Document.draft_id.in_(draft_ids)))):
         if document.case_id is not None:
             document.draft_id = None
@@ -210,7 +219,7 @@ def _queue_link(session: Session, draft: Draft, email: str, locale: str, templat
                             })
 
 
-def send_resume_link(session: Session, draft: Draft, email: str, locale: str, actor: audit.Actor, *,
+def send_resume_link(session: Session, draft: Draft, email: str, locale: str, actor: Actor, *,
                      secret_key: str, base_url: str, timezone: str) -> None:
     """Email a single-use link back to a guest's draft; it works until the draft expires."""
     _queue_link(session, draft, email, locale, "draft_resume",
@@ -219,7 +228,7 @@ def send_resume_link(session: Session, draft: Draft, email: str, locale: str, ac
                  details={"method": "link"})
 
 
-def issue_resume_code(session: Session, draft: Draft, actor: audit.Actor, *, secret_key: str) -> str:
+def issue_resume_code(session: Session, draft: Draft, actor: Actor, *, secret_key: str) -> str:
     """A short single-use code back to a guest's draft, to show once; it works until the draft expires."""
     for _attempt in range(8):
         code = "".join(secrets.choice(ALPHABET) for _ in range(RESUME_CODE_LENGTH))
@@ -255,7 +264,7 @@ def peek_resume(session: Session, method: str, value: str | None, secret_key: st
 
 
 def resume(session: Session, method: str, value: str | None, secret_key: str,
-           actor: audit.Actor) -> tuple[Draft, str] | None:
+           actor: Actor) -> tuple[Draft, str] | None:
     """Use a resume link (``method`` "link") or code ("code") once: the draft and a fresh token
     for this browser, or None when it is unknown, used, or its draft expired or was sent."""
     draft = _resumable(session, method, value, secret_key)
@@ -283,7 +292,7 @@ class ExpiryRun:
     notified: int
 
 
-def expire(session: Session, actor: audit.Actor, *, secret_key: str, base_url: str, timezone: str,
+def expire(session: Session, actor: Actor, *, secret_key: str, base_url: str, timezone: str,
            now: datetime | None = None) -> ExpiryRun:
     """Tell residents once whose drafts end within NOTICE_BEFORE; delete expired drafts."""
     now = now or utcnow()

@@ -1,9 +1,9 @@
 """What a resident can do with a request after sending it: answer a request for information,
 withdraw it, say a fixed problem is not fixed, and rate the service.
 
-Every status change goes through ``transitions.transition``. Each function checks the case is
-still in a status that allows the action (another tab, or staff, may have moved it since the page
-was shown) and raises ``NotAllowed`` otherwise, having written nothing.
+Every status change goes through ``transitions.act``, which asks the policy. Each function checks
+the case is still in a status that allows the action (another tab, or staff, may have moved it since
+the page was shown) and raises ``NotAllowed`` otherwise, having written nothing.
 """
 
 from __future__ import annotations
@@ -18,16 +18,15 @@ from .. import audit
 from ..catalog import ServiceDefinition
 from ..models import Case, CaseEvent, Document
 from ..models.base import utcnow
-from . import states
-from .transitions import transition
+from . import policy, workflow
+from .policy import Actor, Refused
+from .transitions import act
 
 ANSWER_MAX = 5000
 REASON_MAX = 1000
 NOT_FIXED_MAX = 2000
 COMMENT_MAX = 2000
 RATINGS = (1, 2, 3, 4, 5)
-# Finished requests a resident may rate.
-RATEABLE = {states.RESOLVED, states.APPROVED, states.DENIED, states.CLOSED}
 
 # Why an action was refused.
 WRONG_STATUS = "wrong_status"
@@ -61,28 +60,28 @@ def _text(value: str | None, limit: int, *, required: bool) -> str | None:
 
 def request_for_information(case: Case) -> CaseEvent | None:
     """The event that asked the resident for more information, while the case waits for it."""
-    if case.status != states.MORE_INFO:
+    if case.status != workflow.MORE_INFO:
         return None
     for event in reversed(case.events):
-        if event.status_to == states.MORE_INFO:
+        if event.status_to == workflow.MORE_INFO:
             return event
     return None
 
 
 def can_withdraw(case: Case) -> bool:
-    return states.WITHDRAWN in states.allowed(case.kind, case.status)
+    return workflow.of(case.kind).allows("withdraw", case.status)
 
 
 def resolved_at(case: Case) -> datetime | None:
     for event in reversed(case.events):
-        if event.status_to == states.RESOLVED:
+        if event.status_to == workflow.RESOLVED:
             return event.occurred_at
     return None
 
 
 def reopen_until(case: Case, definition: ServiceDefinition) -> datetime | None:
     """Until when the resident may say a resolved problem is not fixed; None when they may not."""
-    if case.status != states.RESOLVED or states.IN_REVIEW not in states.allowed(case.kind, case.status):
+    if not workflow.of(case.kind).allows("reopen", case.status):
         return None
     days = definition.reopen_days
     since = resolved_at(case)
@@ -97,7 +96,7 @@ def can_reopen(case: Case, definition: ServiceDefinition, now: datetime | None =
 
 
 def can_rate(case: Case) -> bool:
-    return case.status in RATEABLE and case.rating is None
+    return case.status in workflow.of(case.kind).rateable and case.rating is None
 
 
 # --- the actions -----------------------------------------------------------------------------------
@@ -108,57 +107,59 @@ def documents_code(asked: CaseEvent) -> str:
     return f"answer-{asked.id}"
 
 
-def answer_request(session: Session, case: Case, text: str, actor: audit.Actor,
+def answer_request(session: Session, case: Case, text: str, actor: Actor,
                    documents: list[Document] = ()) -> CaseEvent:
     """Record the resident's answer to a request for information (with any documents already
     added to the case by ``portal.documents.add``) and send the case back to review."""
     answer = _text(text, ANSWER_MAX, required=True)
-    if case.status != states.MORE_INFO:
-        raise NotAllowed(WRONG_STATUS)
-    event = _move(session, case, states.IN_REVIEW, actor, answer)
+    event = _move(session, case, "answer_information", actor, answer)
     for document in documents:
         document.event_id = event.id
     session.flush()
     return event
 
 
-def withdraw(session: Session, case: Case, reason: str | None, actor: audit.Actor) -> CaseEvent:
+def withdraw(session: Session, case: Case, reason: str | None, actor: Actor) -> CaseEvent:
     """Withdraw a request that is not decided yet, with the resident's reason if they gave one."""
     why = _text(reason, REASON_MAX, required=False)
-    if not can_withdraw(case):
-        raise NotAllowed(WRONG_STATUS)
-    return _move(session, case, states.WITHDRAWN, actor, why)
+    return _move(session, case, "withdraw", actor, why)
 
 
 def reopen(session: Session, case: Case, definition: ServiceDefinition, description: str,
-           actor: audit.Actor, now: datetime | None = None) -> CaseEvent:
+           actor: Actor, now: datetime | None = None) -> CaseEvent:
     """The resident says a resolved problem is not fixed: back to review, within the service's window."""
     what = _text(description, NOT_FIXED_MAX, required=True)
-    if case.status != states.RESOLVED or reopen_until(case, definition) is None:
+    if reopen_until(case, definition) is None:
         raise NotAllowed(WRONG_STATUS)
     if not can_reopen(case, definition, now):
         raise NotAllowed(WINDOW_CLOSED)
-    return _move(session, case, states.IN_REVIEW, actor, what)
+    return _move(session, case, "reopen", actor, what)
 
 
-def _move(session: Session, case: Case, to_status: str, actor: audit.Actor, note: str | None) -> CaseEvent:
+def _move(session: Session, case: Case, action: str, actor: Actor, note: str | None) -> CaseEvent:
+    """Take the resident's ``action``; the policy decides whether this actor may (``Refused``)."""
     try:
-        return transition(session, case, to_status, actor, resident_note=note)
-    except states.IllegalTransition:
+        return act(session, case, action, actor, resident_note=note)
+    except workflow.IllegalTransition:
         raise NotAllowed(WRONG_STATUS) from None
 
 
-def rate(session: Session, case: Case, rating: int, comment: str | None, actor: audit.Actor) -> None:
+def rate(session: Session, case: Case, rating: int, comment: str | None, actor: Actor) -> None:
     """Keep the resident's rating (1 to 5) of a finished request, once."""
     if rating not in RATINGS or isinstance(rating, bool):
         raise NotAllowed(INVALID)
     said = _text(comment, COMMENT_MAX, required=False)
-    if case.status not in RATEABLE:
-        raise NotAllowed(WRONG_STATUS)
+    try:
+        policy.require(actor, policy.CASE_RATE, policy.case_record(actor, case))
+    except Refused as refused:
+        if refused.reason != "status":
+            raise
+        raise NotAllowed(WRONG_STATUS) from None
+    rateable = workflow.of(case.kind).rateable
     now = utcnow()
     # Conditional: of two simultaneous ratings, only the first is kept.
     done = session.execute(
-        update(Case).where(Case.id == case.id, Case.rating.is_(None), Case.status.in_(RATEABLE))
+        update(Case).where(Case.id == case.id, Case.rating.is_(None), Case.status.in_(rateable))
         .values(rating=rating, rating_comment=said, rated_at=now).execution_options(synchronize_session=False))
     if done.rowcount != 1:
         session.refresh(case)

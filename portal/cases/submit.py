@@ -11,10 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import audit, documents
-from ..models import Case, CaseEvent, Draft
+from ..actors import Actor
+from ..models import Case, CaseEvent, ContactPreferences, Draft, ServiceDefinitionVersion
 from ..models.base import utcnow
+from ..models.contact import PREFERENCE_FIELDS
 from ..notify import outbox
-from . import drafts, references, states
+from . import drafts, references, workflow
 from .definitions import definition_of
 from .service_levels import add_working_days
 
@@ -50,7 +52,7 @@ def hash_token(token: str) -> str:
 
 
 def submit(
-    session: Session, draft: Draft, draft_token: str, secret_key: str, actor: audit.Actor,
+    session: Session, draft: Draft, draft_token: str, secret_key: str, actor: Actor,
     timezone: str = "UTC",
 ) -> Submitted:
     """Make the case for a finished draft; due dates count working days in the agency's time zone."""
@@ -58,8 +60,6 @@ def submit(
     existing = drafts.submitted_case(session, draft)
     if existing is not None:
         return Submitted(existing, token, created=False)
-
-    from ..models import ServiceDefinitionVersion
 
     version = session.get(ServiceDefinitionVersion, draft.definition_id)
     definition = definition_of(version)
@@ -78,9 +78,10 @@ def submit(
             reference=references.new_reference(),
             kind=definition.kind,
             service_code=definition.code,
+            department=definition.department,
             definition_id=version.id,
             draft_id=draft.id,
-            status=states.RECEIVED,
+            status=workflow.RECEIVED,
             answers=definition.kept_answers(answers),
             contact_name=contact.get("name") or None,
             contact_email=contact.get("email") or None,
@@ -110,12 +111,9 @@ def submit(
 
     if contact.get("preferred_channel") and draft.account_id is None:
         # A guest's choices (channel, language, formats, messages) stay with the case.
-        from ..accounts.preferences import FIELDS
-        from ..models import ContactPreferences
-
-        session.add(ContactPreferences(case_id=case.id, **{k: contact[k] for k in FIELDS if k in contact}))
+        session.add(ContactPreferences(case_id=case.id, **{k: contact[k] for k in PREFERENCE_FIELDS if k in contact}))
     session.add(CaseEvent(case_id=case.id, occurred_at=now, status_from=None,
-                          status_to=states.RECEIVED, actor=actor.name))
+                          status_to=workflow.RECEIVED, actor=actor.name))
     # The draft's documents now belong to the case: deleting the draft later leaves them alone.
     documents.attach_to_case(session, draft, case)
     audit.record(session, actor, "case.submit", target_type="case", target_id=case.reference,
@@ -123,7 +121,7 @@ def submit(
     # The message goes only to the contact given with this case, so it may carry the private
     # tracking link; later messages point to tracking by reference instead.
     outbox.queue_for_case(session, case, "case_received", key=f"case:{case.id}:received", context={
-        "status": states.RECEIVED,
+        "status": workflow.RECEIVED,
         "respond_by": case.respond_by.isoformat(),
         "resolve_by": case.resolve_by.isoformat(),
         "tracking_path": f"/track/t/{token}",

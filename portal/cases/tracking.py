@@ -9,9 +9,12 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Case
-from . import states
+from .. import audit
+from ..models import Case, ServiceDefinitionVersion
+from . import policy, workflow
 from .contact import normalise_email, normalise_phone
+from .definitions import definition_of
+from .policy import Actor, Refused
 from .submit import hash_token
 
 
@@ -32,14 +35,32 @@ def find_by_reference(session: Session, reference: str, contact: str) -> Case | 
 
 
 def get(session: Session, reference: str) -> Case | None:
-    """A case by reference, for a caller that has already checked access to it."""
+    """A case by reference, for a caller that checks access itself (``open_case`` does)."""
     return session.scalar(select(Case).filter_by(reference=reference))
 
 
-def definition_for(session: Session, case: Case):
-    from ..models import ServiceDefinitionVersion
-    from .definitions import definition_of
+def open_case(session: Session, actor: Actor, reference: str, permission: str = policy.CASE_READ) -> Case:
+    """The case with this reference, if ``actor`` may use ``permission`` on it; ``Refused`` otherwise,
+    the same for a case that does not exist (no one learns which references are taken).
 
+    A read by anyone but the resident it belongs to is audited.
+    """
+    case = get(session, reference) if reference and len(reference) <= 16 else None
+    if case is None:
+        raise Refused(permission)
+    record = policy.case_record(actor, case)
+    try:
+        policy.require(actor, permission, record)
+    except Refused as refused:
+        if refused.reason == "status" or policy.allowed(actor, policy.CASE_READ, record):
+            raise  # they may see it, only not do this now
+        raise Refused(permission) from None
+    if permission == policy.CASE_READ and not policy.is_owner_read(actor, record):
+        audit.record(session, actor, "case.read", target_type="case", target_id=case.reference)
+    return case
+
+
+def definition_for(session: Session, case: Case):
     return definition_of(session.get(ServiceDefinitionVersion, case.definition_id))
 
 
@@ -87,7 +108,7 @@ def public_view(case: Case) -> PublicView:
         submitted_at=case.submitted_at,
         respond_by=case.respond_by,
         resolve_by=case.resolve_by,
-        finished=case.status in states.FINAL or case.status in {states.RESOLVED, states.APPROVED, states.DENIED},
+        finished=workflow.of(case.kind).finished(case.status),
         updates=list(reversed(updates)),
     )
 

@@ -1,4 +1,5 @@
-"""The one way a case changes status."""
+"""The one way a case changes status: a named action of its workflow, taken by an actor the policy
+allows, from the status the caller read."""
 
 from __future__ import annotations
 
@@ -10,79 +11,89 @@ from .. import audit
 from ..models import Case, CaseEvent
 from ..models.base import utcnow
 from ..notify import outbox
-from . import states
-
-DECISIONS = {states.APPROVED, states.DENIED, states.RESOLVED}
-
-
-def message_for(from_status: str, to_status: str, public_note: str | None) -> str | None:
-    """The message a move owes the resident: required for a request for information or a
-    decision, optional for any other change they can see."""
-    if to_status == states.MORE_INFO:
-        return "info_requested"
-    if to_status in DECISIONS:
-        return "case_decided"
-    if to_status != from_status or public_note:
-        return "case_updated"
-    return None
+from . import policy, workflow
+from .policy import Actor, Refused
+from .workflow import IllegalTransition
 
 
-def transition(
+def act(
     session: Session,
     case: Case,
-    to_status: str,
-    actor: audit.Actor,
+    action_name: str,
+    actor: Actor,
     *,
     public_note: str | None = None,
     internal_note: str | None = None,
     resident_note: str | None = None,
 ) -> CaseEvent:
-    """Move ``case`` to ``to_status`` if its kind allows it, with its event and audit record.
+    """Take the workflow action ``action_name`` on ``case``: its event, its audit record and the
+    message it owes the resident, all in the caller's transaction.
 
-    ``resident_note`` keeps the resident's own words when they make the move (an answer to a
+    ``resident_note`` keeps the resident's own words when they take the action (an answer to a
     request for information, a reason for withdrawing, why a problem is not fixed).
 
-    Everything is written in the caller's transaction; an illegal move raises IllegalTransition
-    and writes nothing. So does a move from a status the case no longer has because another
-    request moved it first (two tabs, two staff members): the status changes only where it is
-    still the one this move started from.
+    Raises ``Refused`` when the policy does not let ``actor`` take it (audited), and
+    ``IllegalTransition`` when the case's status does not allow it — also when another request
+    moved the case first (two tabs, two staff members): the status changes only where it is still
+    the one this action started from. Either way nothing else is written.
     """
-    states.check(case.kind, case.status, to_status)
+    flow = workflow.of(case.kind)
+    action = flow.action(action_name)
+    if action is None or case.status not in action.sources:
+        raise IllegalTransition(case.kind, case.status, action.to if action else action_name)
+    try:
+        policy.require(actor, policy.act(action_name), policy.case_record(actor, case))
+    except Refused:
+        audit.record(session, actor, "case.act", outcome="failure", target_type="case",
+                     target_id=case.reference, details={"action": action_name, "status": case.status})
+        raise
     now = utcnow()
     previous = case.status
     moved = session.execute(
         update(Case).where(Case.id == case.id, Case.status == previous)
-        .values(status=to_status, updated_at=now).execution_options(synchronize_session=False))
+        .values(status=action.to, updated_at=now).execution_options(synchronize_session=False))
     if moved.rowcount != 1:
         session.refresh(case)
-        raise states.IllegalTransition(case.kind, case.status, to_status)
-    set_committed_value(case, "status", to_status)
+        raise IllegalTransition(case.kind, case.status, action.to)
+    set_committed_value(case, "status", action.to)
     set_committed_value(case, "updated_at", now)
     event = CaseEvent(
         case_id=case.id,
         occurred_at=now,
         status_from=previous,
-        status_to=to_status,
+        status_to=action.to,
         public_note=public_note,
         internal_note=internal_note,
         resident_note=resident_note,
         actor=actor.name,
     )
     session.add(event)
-    details = {"from": previous, "to": to_status}
+    details = {"action": action_name, "from": previous, "to": action.to}
     if resident_note:
         details["resident_note"] = True
     audit.record(session, actor, "case.transition", target_type="case", target_id=case.reference,
                  details=details)
     session.flush()
-    template = message_for(previous, to_status, public_note)
-    if template is not None:
-        outbox.queue_for_case(session, case, template, key=f"case:{case.id}:event:{event.id}", context={
-            "status": to_status,
-            "previous_status": previous,
-            "note": public_note or "",
-            "respond_by": case.respond_by.isoformat(),
-            "resolve_by": case.resolve_by.isoformat(),
-        })
+    outbox.queue_for_case(session, case, action.message, key=f"case:{case.id}:event:{event.id}", context={
+        "status": action.to,
+        "previous_status": previous,
+        "note": public_note or "",
+        "respond_by": case.respond_by.isoformat(),
+        "resolve_by": case.resolve_by.isoformat(),
+    })
     session.expire(case, ["events"])
     return event
+
+
+def action_to(case: Case, to_status: str, actor: Actor) -> str:
+    """The action that takes ``case`` from its status to ``to_status`` and that ``actor`` may take
+    (staff and the command line name statuses; the resident's own actions come first for them)."""
+    for action in workflow.of(case.kind).available(case.status):
+        if action.to == to_status and policy.allowed(actor, policy.act(action.name), policy.case_record(actor, case)):
+            return action.name
+    raise IllegalTransition(case.kind, case.status, to_status)
+
+
+def transition(session: Session, case: Case, to_status: str, actor: Actor, **notes) -> CaseEvent:
+    """Move ``case`` to ``to_status`` by the action that leads there (see ``act``)."""
+    return act(session, case, action_to(case, to_status, actor), actor, **notes)

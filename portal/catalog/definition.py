@@ -98,11 +98,13 @@ class Question:
     def is_exit(self) -> bool:
         return self.datatype == "exit"
 
-    def complete(self, value: Any) -> bool:
+    def complete(self, value: Any, answers: dict[str, Any] | None = None) -> bool:
+        """Whether ``value`` may be sent as this question's answer (``answers``: all the answers,
+        for a rule that looks at an earlier one)."""
         if value is _MISSING:
             return False
         if self.datatype == "group":
-            return isinstance(value, list) and len(value) >= self.min_items
+            return self.group_problem(value, answers or {}) is None
         if self.datatype == "file" and self.required:
             return isinstance(value, list) and len(value) > 0
         return True
@@ -127,6 +129,36 @@ class Question:
     @property
     def count_matches(self) -> str | None:
         return self.raw.get("count_matches")
+
+    def expected_items(self, answers: dict[str, Any]) -> int | None:
+        """How many items an earlier answer says the group must have (``count_matches``), or None
+        when there is no such rule or that answer is not a whole number."""
+        if not self.count_matches:
+            return None
+        number = _number(answers.get(self.count_matches))
+        if number is None or number != number.to_integral_value():
+            return None
+        return int(number)
+
+    def group_problem(self, items: Any, answers: dict[str, Any]) -> str | None:
+        """What stops a repeating group's items being sent, or None: "too_few" or "too_many" items,
+        "count" when they differ from an earlier answer (``count_matches``), "item" when an item
+        lacks an answer to a required question. The group's pages check the same rules one at a
+        time; this is where they hold for every front door."""
+        if not isinstance(items, list):
+            return "too_few"
+        if len(items) < self.min_items:
+            return "too_few"
+        if len(items) > self.max_items:
+            return "too_many"
+        expected = self.expected_items(answers)
+        if expected is not None and len(items) != expected:
+            return "count"
+        required = [q.code for q in self.questions if q.required]
+        if any(not isinstance(item, dict) or not all(_answered(item.get(code)) for code in required)
+               for item in items):
+            return "item"
+        return None
 
     @property
     def prefill(self) -> str | None:
@@ -238,8 +270,9 @@ class ServiceDefinition:
 
     def unanswered(self, answers: dict[str, Any]) -> list[Question]:
         """Pages on the route not yet answered (an optional question left blank counts as answered;
-        a group with too few items, or a required file question with no file, does not)."""
-        return [q for q in self.route(answers) if not q.is_exit and not q.complete(answers.get(q.code, _MISSING))]
+        a group that breaks one of its rules, or a required file question with no file, does not)."""
+        return [q for q in self.route(answers)
+                if not q.is_exit and not q.complete(answers.get(q.code, _MISSING), answers)]
 
     def kept_answers(self, answers: dict[str, Any]) -> dict[str, Any]:
         """Only the answers to questions on the route: an answer to a question no longer asked is dropped."""

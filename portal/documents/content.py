@@ -10,11 +10,14 @@ orientation lived in the EXIF. PDFs are kept byte for byte.
 from __future__ import annotations
 
 import io
+import threading
+import warnings
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import (
+    BUSY,
     HEIC_UNSUPPORTED,
     IMAGE_TOO_LARGE,
     UNREADABLE,
@@ -36,8 +39,21 @@ PNG = "image/png"
 HEIF = "image/heif"  # taken in, never stored: converted to JPEG
 
 EXTENSION = {PDF: ".pdf", JPEG: ".jpg", PNG: ".png"}
-# The largest image we decode. A 48-megapixel phone photo fits; a decompression bomb does not.
-MAX_PIXELS = 50_000_000
+# The most pixels an image may have, read from its header before anything is decoded. Every phone
+# photo taken at the phone's usual size fits (12 MP; 24 MP on recent iPhones: 5712 × 4284).
+# The 48 and 50 MP modes some phones offer are refused: decoding one takes about twice the memory
+# and time of a 24 MP photo, and as a JPEG it is over the 10 MB file limit anyway. Measured by
+# bench/image_decode.py: see bench/reports/image-decode.md.
+MAX_PIXELS = 25_000_000
+# Pillow refuses by itself too: it warns above this and raises above twice this. The warning is
+# made an error here, so whichever check sees a bomb first refuses it.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+warnings.simplefilter("error", Image.DecompressionBombWarning)
+# At most this many images are decoded at once in one process (each can take 150 MB while it is
+# worked on); an upload waits up to DECODE_WAIT seconds for its turn, then is refused as busy.
+DECODE_AT_ONCE = 2
+DECODE_WAIT = 30.0
+DECODING = threading.BoundedSemaphore(DECODE_AT_ONCE)
 JPEG_QUALITY = 90
 # ISO base media brands of HEIF still images (HEIC is HEIF with HEVC pictures).
 HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1"}
@@ -88,29 +104,33 @@ _PNG_MODES = {"1", "L", "LA", "RGB", "RGBA", "I;16", "I"}
 
 
 def _reencode(data: bytes, kind: str) -> Prepared:
+    if not DECODING.acquire(timeout=DECODE_WAIT):
+        raise DocumentRefused(BUSY)
     try:
-        with Image.open(io.BytesIO(data), formats=[_PIL_FORMAT[kind]]) as image:
-            width, height = image.size
+        return _decode_and_save(data, kind)
+    finally:
+        DECODING.release()
+
+
+def _decode_and_save(data: bytes, kind: str) -> Prepared:
+    """Decode, turn upright, strip and encode again, holding at most two copies of the pixels."""
+    out_type = PNG if kind == PNG else JPEG
+    try:
+        with Image.open(io.BytesIO(data), formats=[_PIL_FORMAT[kind]]) as opened:
+            width, height = opened.size  # from the header: nothing is decoded yet
             if width * height > MAX_PIXELS:
                 raise DocumentRefused(IMAGE_TOO_LARGE, megapixels=MAX_PIXELS // 1_000_000)
-            image.load()
-            icc_profile = image.info.get("icc_profile")
-            upright = ImageOps.exif_transpose(image)
+            opened.load()
+            icc_profile = opened.info.get("icc_profile")
+            ImageOps.exif_transpose(opened, in_place=True)
+            pixels = _bare(opened, _mode_for(opened, out_type))
     except DocumentRefused:
         raise
-    except Image.DecompressionBombError:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise DocumentRefused(IMAGE_TOO_LARGE, megapixels=MAX_PIXELS // 1_000_000) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
         raise DocumentRefused(UNREADABLE) from None
-    out_type = PNG if kind == PNG else JPEG
-    if out_type == JPEG:
-        pixels = _bare(upright, "RGB" if upright.mode not in ("L", "RGB") else upright.mode)
-        params = {"quality": JPEG_QUALITY}
-    else:
-        has_alpha = upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info
-        mode = upright.mode if upright.mode in _PNG_MODES else ("RGBA" if has_alpha else "RGB")
-        pixels = _bare(upright, mode)
-        params = {}
+    params = {"quality": JPEG_QUALITY} if out_type == JPEG else {}
     if icc_profile:
         # Kept so colours look right (phones take wide-gamut photos); it describes colours, not people.
         params["icc_profile"] = icc_profile
@@ -119,9 +139,25 @@ def _reencode(data: bytes, kind: str) -> Prepared:
     return Prepared(buffer.getvalue(), out_type)
 
 
+def _mode_for(image: Image.Image, out_type: str) -> str:
+    if out_type == JPEG:
+        return image.mode if image.mode in ("L", "RGB") else "RGB"
+    if image.mode in _PNG_MODES:
+        return image.mode
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    return "RGBA" if has_alpha else "RGB"
+
+
 def _bare(image: Image.Image, mode: str) -> Image.Image:
-    """A new image holding only the pixels: no info, no EXIF, no XMP, nothing a save could carry over."""
+    """A new image holding only the pixels: no info, no EXIF, no XMP, nothing a save could carry over.
+
+    ``image`` is closed, and so is any converted copy, as soon as it is no longer needed: there are
+    never more than two copies of the pixels at once.
+    """
     source = image if image.mode == mode else image.convert(mode)
+    if source is not image:
+        image.close()
     bare = Image.new(mode, source.size)
     bare.paste(source)
+    source.close()
     return bare

@@ -15,9 +15,10 @@ HEIC_UNSUPPORTED = "heic_unsupported"  # a HEIC/HEIF photo, and this install can
 UNREADABLE = "unreadable"  # an image that says it is one but cannot be decoded
 INFECTED = "infected"  # the virus scanner found something (params: signature)
 SCAN_UNAVAILABLE = "scan_unavailable"  # a scanner is configured but did not answer: fail closed
+BUSY = "busy"  # too many images were being decoded at once to take this one now
 
 REASONS = (EMPTY, TOO_LARGE, CASE_TOO_LARGE, IMAGE_TOO_LARGE, TOO_MANY, WRONG_TYPE,
-           HEIC_UNSUPPORTED, UNREADABLE, INFECTED, SCAN_UNAVAILABLE)
+           HEIC_UNSUPPORTED, UNREADABLE, INFECTED, SCAN_UNAVAILABLE, BUSY)
 
 
 class DocumentRefused(ValueError):

@@ -11,7 +11,8 @@ from typing import Any, BinaryIO
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Case, Document, Draft
+from ..catalog import ServiceDefinition
+from ..models import Case, Document, Draft, ServiceDefinitionVersion
 from . import content
 from .errors import (
     CASE_TOO_LARGE,
@@ -91,11 +92,8 @@ def find(session: Session, public_id: str) -> Document | None:
 
 
 def _max_files(session: Session, owner: Draft | Case, question_code: str) -> int:
-    from ..cases.definitions import definition_of
-    from ..models import ServiceDefinitionVersion
-
     version = session.get(ServiceDefinitionVersion, owner.definition_id)
-    question = definition_of(version).question(question_code) if version else None
+    question = ServiceDefinition(version.content).question(question_code) if version else None
     if question is not None and question.datatype == "file":
         return question.max_files
     return DEFAULT_MAX_FILES

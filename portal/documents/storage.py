@@ -61,7 +61,12 @@ class Storage:
         return self.path(storage_name).open("rb")
 
     def delete_on_commit(self, session: Session, storage_name: str) -> None:
-        session.info.setdefault(_DELETED, []).append(self.path(storage_name))
+        unlink_after_commit(session, self.path(storage_name))
+
+
+def unlink_after_commit(session: Session, path: Path) -> None:
+    """Delete the file at ``path`` once the session's transaction commits (never if it rolls back)."""
+    session.info.setdefault(_DELETED, []).append(path)
 
 
 def _sync_folder(folder: Path) -> None:

@@ -10,16 +10,16 @@ from flask_babel import gettext as _
 from wtforms import StringField
 from wtforms.validators import ValidationError
 
-from .preferences import PreferencesForm, _one_line, _strip
+from .preferences import PreferencesForm, one_line, strip_text
 
 
 class ContactForm(PreferencesForm):
-    name = StringField(filters=[_strip])
+    name = StringField(filters=[strip_text])
 
     def validate_name(self, field):
         if field.data and len(field.data) > 200:
             raise ValidationError(_("Your name must be 200 characters or fewer"))
-        _one_line(field.data, 200)
+        one_line(field.data, 200)
 
     def contact(self) -> dict:
         return {"name": self.name.data or "", **self.changes()}

@@ -6,8 +6,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import format_currency, format_date, format_decimal, format_time, gettext as _
+from flask_babel import format_currency, format_date, format_decimal, format_time
+from flask_babel import gettext as _
 
+from ..cases.contact import format_phone
 from ..catalog import Question
 
 
@@ -76,8 +78,6 @@ def answer_rows(definition, answers: dict, locale: str, href=None) -> list[dict]
 def preference_rows(values: dict, href: str | None) -> list[dict]:
     """Contact details and preferences as summary-list rows."""
     from babel import Locale
-
-    from ..cases.contact import format_phone
 
     channels = {"email": _("Email"), "text": _("Text message"), "phone": _("Phone call"),
                 "post": _("Letter by post"), "none": _("I do not want updates")}

@@ -88,6 +88,11 @@ class TextPage(PageForm):
         self.value.data = value or ""
 
 
+# Numbers are answered below a trillion, with at most 10 digits after the point (money: 2).
+LARGEST = Decimal("1e12")
+MAX_DECIMALS = 10
+
+
 class NumberPage(PageForm):
     value = StringField(filters=[_strip])
 
@@ -108,17 +113,18 @@ class NumberPage(PageForm):
                 raise ValidationError(self.required_message(_l("Enter a number")))
             return
         number = self.parse()
-        if number is None:
+        if number is None or (q.datatype != "money" and number.as_tuple().exponent < -MAX_DECIMALS):
             if q.datatype == "money":
                 raise ValidationError(_("Enter an amount in dollars and cents, like 125.50"))
             raise ValidationError(_("Enter a number, like 3"))
         if q.datatype == "money" and number.as_tuple().exponent < -2:
             raise ValidationError(_("Enter an amount with no more than 2 digits after the decimal point"))
+        # Comparisons only: arithmetic on a number like 1e999999999 (abs(), rounding) overflows.
         if q.minimum is not None and number < Decimal(str(q.minimum)):
             raise ValidationError(_("Enter a number that is %(min)s or more", min=_number(q.minimum)))
         if q.maximum is not None and number > Decimal(str(q.maximum)):
             raise ValidationError(_("Enter a number that is %(max)s or less", max=_number(q.maximum)))
-        if abs(number) >= Decimal("1e12"):
+        if not -LARGEST < number < LARGEST:
             raise ValidationError(_("Enter a smaller number"))
 
     def answer(self) -> str:
@@ -208,7 +214,8 @@ class DatePage(PageForm):
             if first != "day":
                 raise ValidationError("")
             raise ValidationError(message)
-        if not (day.isdigit() and month.isdigit() and year.isdigit() and len(year) == 4):
+        if not (day.isdigit() and month.isdigit() and year.isdigit()
+                and len(day) <= 2 and len(month) <= 2 and len(year) == 4):
             raise ValidationError(_("The date must be a real date, for example %(example)s", example=self.example()))
         try:
             value = date(int(year), int(month), int(day))
@@ -306,11 +313,9 @@ class AddressPage(PageForm):
     def _coordinate(self, field, limit: int) -> None:
         if not field.data:
             return
-        try:
-            value = Decimal(field.data)
-        except InvalidOperation:
-            value = None
-        if value is None or not value.is_finite() or abs(value) > limit:
+        # Written as people and devices write them (38.8977): never 1e999999999 or 0E-999999.
+        plain = re.fullmatch(r"[+-]?\d{1,3}(\.\d{1,12})?", field.data)
+        if plain is None or not -limit <= Decimal(field.data) <= limit:
             if limit == 90:
                 raise ValidationError(_("Enter a latitude between -90 and 90, like 38.8977"))
             raise ValidationError(_("Enter a longitude between -180 and 180, like -77.0365"))

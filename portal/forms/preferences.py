@@ -14,6 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, StringField
 from wtforms.validators import ValidationError
 
+from ..accounts.preferences import FIELDS
 from ..cases.contact import format_phone, normalise_email, normalise_phone
 
 US_STATES = {
@@ -25,31 +26,31 @@ US_STATES = {
 FORMATS = ("large_print", "braille", "audio", "easy_read")
 
 
-def _strip(value):
+def strip_text(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def _one_line(value: str | None, limit: int) -> None:
+def one_line(value: str | None, limit: int) -> None:
     if value and (len(value) > limit or re.search(r"[\r\n\t\x00-\x1f]", value)):
         raise ValidationError(_("Enter this on one line, in %(count)d characters or fewer", count=limit))
 
 
 class PreferencesForm(FlaskForm):
     channel = RadioField(validate_choice=False)
-    email = StringField(filters=[_strip])
-    phone = StringField(filters=[_strip])
-    line1 = StringField(filters=[_strip])
-    line2 = StringField(filters=[_strip])
-    city = StringField(filters=[_strip])
-    state = StringField(filters=[_strip, lambda v: v.upper() if isinstance(v, str) else v])
-    zip = StringField(filters=[_strip])
+    email = StringField(filters=[strip_text])
+    phone = StringField(filters=[strip_text])
+    line1 = StringField(filters=[strip_text])
+    line2 = StringField(filters=[strip_text])
+    city = StringField(filters=[strip_text])
+    state = StringField(filters=[strip_text, lambda v: v.upper() if isinstance(v, str) else v])
+    zip = StringField(filters=[strip_text])
     locale = RadioField(validate_choice=False)
     large_print = BooleanField()
     braille = BooleanField()
     audio = BooleanField()
     easy_read = BooleanField()
     interpreter = BooleanField()
-    interpreter_language = StringField(filters=[_strip])
+    interpreter_language = StringField(filters=[strip_text])
     tty_relay = BooleanField()
     want_updates = BooleanField()
     want_reminders = BooleanField()
@@ -91,15 +92,15 @@ class PreferencesForm(FlaskForm):
             getattr(self, name).data for name in ("line1", "line2", "city", "state", "zip"))
 
     def validate_line1(self, field):
-        _one_line(field.data, 200)
+        one_line(field.data, 200)
         if not field.data and self._postal_wanted():
             raise ValidationError(_("Enter the first line of your address"))
 
     def validate_line2(self, field):
-        _one_line(field.data, 200)
+        one_line(field.data, 200)
 
     def validate_city(self, field):
-        _one_line(field.data, 100)
+        one_line(field.data, 100)
         if not field.data and self._postal_wanted():
             raise ValidationError(_("Enter your town or city"))
 
@@ -120,7 +121,7 @@ class PreferencesForm(FlaskForm):
             raise ValidationError(_("Select a language"))
 
     def validate_interpreter_language(self, field):
-        _one_line(field.data, 64)
+        one_line(field.data, 64)
         if self.interpreter.data and not field.data:
             raise ValidationError(_("Enter the language you want an interpreter for"))
 
@@ -169,6 +170,4 @@ class AccountPreferencesForm(PreferencesForm):
 
 
 def values_of(prefs) -> dict:
-    from ..accounts.preferences import FIELDS
-
     return {name: getattr(prefs, name) for name in FIELDS}

@@ -23,6 +23,8 @@ class Case(Base):
     reference: Mapped[str] = mapped_column(String(16), unique=True)
     kind: Mapped[str] = mapped_column(String(16))
     service_code: Mapped[str] = mapped_column(String(64), index=True)
+    # The department working the case: the service's when it is sent, another after a transfer.
+    department: Mapped[str] = mapped_column(String(64), index=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("service_definition_versions.id"))
     # The draft this case came from: unique, so one draft can never make two cases.
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"), index=True)

@@ -10,6 +10,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
 
+# What a resident chooses about how we contact them (an account's, or a guest's for one case).
+PREFERENCE_FIELDS = (
+    "preferred_channel", "email", "phone", "postal", "locale", "large_print", "braille",
+    "audio", "easy_read", "interpreter_language", "tty_relay", "want_updates", "want_reminders",
+)
+
 
 class ContactPreferences(Base):
     __tablename__ = "contact_preferences"

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from .mailroom import LAYOUT as MAILROOM_LAYOUT
 from .render import Rendered
 
 log = logging.getLogger("portal.notify")
@@ -236,7 +237,7 @@ class LetterChannel(_MailroomChannel):
     """Writes the printable letter to MAILROOM_DIR/letters/<yyyy-mm-dd>/<id>.html, with the
     stylesheet it links to beside it, for the mail room to print and post."""
 
-    folder, suffix = "letters", ".html"
+    folder, suffix = MAILROOM_LAYOUT["letter"]
 
     def send(self, message: Outgoing, rendered: Rendered) -> None:
         if not rendered.html:
@@ -253,7 +254,7 @@ class LetterChannel(_MailroomChannel):
 class CallChannel(_MailroomChannel):
     """Writes the call sheet to MAILROOM_DIR/calls/<yyyy-mm-dd>/<id>.txt for the contact centre."""
 
-    folder, suffix = "calls", ".txt"
+    folder, suffix = MAILROOM_LAYOUT["call"]
 
     def send(self, message: Outgoing, rendered: Rendered) -> None:
         path = self.path_for(message)

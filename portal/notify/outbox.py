@@ -147,3 +147,11 @@ def still_wanted(session: Session, note: Notification) -> bool:
 
 # Context that must not outlive delivery: the private tracking link is as good as a password.
 SECRET_CONTEXT = ("tracking_path",)
+# Messages whose recipient and context are forgotten once delivered (or given up on): the notice
+# that an account was deleted goes to a person the portal must no longer know.
+FORGET_AFTER_SENDING = {"account_deleted"}
+
+
+def error_type(error: str) -> str:
+    """Only the kind of a delivery error: its text may quote the address the message went to."""
+    return error.split(":", 1)[0][:64]

@@ -32,8 +32,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from jinja2 import Environment, TemplateNotFound
 
+from ..locales import RTL_LOCALES
 from ..models.base import utcnow
-from ..web.i18n import RTL_LOCALES
 from . import unsubscribe
 
 log = logging.getLogger("portal.notify")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit
+from ..actors import Actor
 from ..models import Account, Case, ContactPreferences, Notification
 from .outbox import OPTIONAL_SWITCH
 
@@ -69,7 +70,7 @@ def _preferences(session: Session, note: Notification) -> tuple[ContactPreferenc
     return prefs, "case", case.reference
 
 
-def switch_off(session: Session, note: Notification, actor: audit.Actor) -> bool:
+def switch_off(session: Session, note: Notification, actor: Actor) -> bool:
     """Switch off the kind of message ``note`` is. Returns False when it was already off."""
     switch = OPTIONAL_SWITCH[note.template]
     prefs, target_type, target_id = _preferences(session, note)

@@ -35,6 +35,7 @@ from ..models import DeliveryAttempt, Notification
 from ..models.base import utcnow
 from ..models.notifications import CANCELLED, FAILED, PENDING, SENDING, SENT
 from . import channels as channels_module
+from .outbox import FORGET_AFTER_SENDING, SECRET_CONTEXT, error_type, still_wanted
 from .render import CannotRender, render
 
 log = logging.getLogger("portal.notify")
@@ -135,15 +136,18 @@ def _ours(message: Outgoing):
                 Notification.locked_until == message.locked_until)
 
 
-def mark_sent(app: Flask, message: Outgoing, worker_id: str, now: datetime) -> None:
-    from .outbox import SECRET_CONTEXT
+def _forgotten(message: Outgoing) -> dict[str, Any]:
+    """What to clear once ``message`` is delivered or given up on."""
+    return {"recipient": {}, "context": {}} if message.template in FORGET_AFTER_SENDING else {}
 
+
+def mark_sent(app: Flask, message: Outgoing, worker_id: str, now: datetime) -> None:
     kept = {k: v for k, v in message.context.items() if k not in SECRET_CONTEXT}
     with db.session_scope(app) as session:
         session.execute(update(Notification)
                         .where(Notification.id == message.id, Notification.status != SENT)
-                        .values(status=SENT, sent_at=now, locked_until=None, last_error=None,
-                                attempts=Notification.attempts + 1, context=kept)
+                        .values(**{"status": SENT, "sent_at": now, "locked_until": None, "last_error": None,
+                                   "attempts": Notification.attempts + 1, "context": kept, **_forgotten(message)})
                         .execution_options(synchronize_session=False))
         session.add(DeliveryAttempt(notification_id=message.id, at=now, worker=worker_id, outcome="sent"))
 
@@ -152,8 +156,6 @@ def cancel_if_unwanted(app: Flask, message: Outgoing, worker_id: str, now: datet
     """Cancel an optional message whose owner switched it off after it was queued."""
     if not message.optional:
         return False
-    from .outbox import still_wanted
-
     with db.session_scope(app) as session:
         note = session.get(Notification, message.id)
         if still_wanted(session, note):
@@ -171,10 +173,14 @@ def mark_failed_attempt(app: Flask, message: Outgoing, worker_id: str, now: date
     """Record a failed try; schedule the next or give up. Returns the attempt's outcome."""
     attempts = message.attempts + 1
     final = permanent or attempts >= max_attempts
+    if _forgotten(message):
+        error = error_type(error)
     outcome = FAILED if final else "retry"
     values: dict[str, Any] = {"attempts": attempts, "last_error": error, "locked_until": None,
                               "status": FAILED if final else PENDING}
-    if not final:
+    if final:
+        values.update(_forgotten(message))
+    else:
         values["next_attempt_at"] = now + backoff(attempts)
     with db.session_scope(app) as session:
         result = session.execute(update(Notification).where(_ours(message)).values(**values)

@@ -1,31 +1,50 @@
-"""Who may use each route. Every endpoint must be listed: the app will not start otherwise.
+"""Who may use each route: every endpoint declares a rule, or the app will not start.
 
-Record-level checks live in the views (a draft is found only through the browser's own session;
-a tracked case only after its reference and contact were proved, through its private link, or by
-its signed-in owner).
+A rule names the policy permission (``portal.cases.policy``) that decides, and which part of the
+address names the record it is decided on. The domain function the view calls asks the policy
+itself, so a view never decides; the hook here only sends a visitor who must be signed in to the
+sign-in page first. ``tests/integration/test_access.py`` tries every route as every kind of actor
+and checks each gets exactly what its rule says.
 """
 
 from __future__ import annotations
 
-from flask import Flask
+from dataclasses import dataclass
 
-ANYONE = "anyone"
-OWNER_OF_DRAFT = "anyone, on the draft held by their own browser session"
-PROVED_TRACKER = "a browser that proved the reference and contact detail, in this session"
-LINK_HOLDER = "whoever holds the case's private tracking link"
-UNSUBSCRIBE_LINK = "whoever holds a message's signed unsubscribe link (switches off that optional message only)"
-EMAIL_LINK = "whoever holds a single-use link we emailed"
-SIGNED_IN = "a signed-in resident, on their own account only"
-RESUME_CODE = "whoever holds a saved draft's single-use resume code (rate limited; one answer for every wrong code)"
-CASE_RESIDENT = ("the resident who made the case: its signed-in account, or a browser that proved its "
-                 "reference and contact or opened its private link, in this session; 404 for anyone else")
-DOCUMENT_OWNER = ("the browser holding the document's draft, or for a case's document: its signed-in "
-                  "account, a browser that proved its reference and contact, or the guest browser that "
-                  "submitted it (portal/web/uploads.py may_download); 404 for anyone else")
-PROVIDER_FLOW = ("anyone, when sign-in with a provider is configured (404 otherwise); the provider's "
-                 "answer counts only in the browser whose session holds its state, nonce and PKCE verifier")
+from flask import Flask, request
+from flask_login import current_user
 
-RULES: dict[str, str] = {
+from ..cases import policy
+from ..extensions import login_manager
+
+
+@dataclass(frozen=True)
+class Rule:
+    who: str  # in words, for people reading this table
+    permission: str | None = None  # the policy permission the domain checks; None: anyone
+    record: str | None = None  # the address part naming the record ("draft": the draft this browser holds)
+    signed_in: bool = False  # a resident must be signed in (others are sent to sign in)
+
+
+ANYONE = Rule("anyone")
+LINK_HOLDER = Rule("whoever holds the link (a secret token in the address; one answer for every wrong one)")
+HELD_DRAFT = Rule("the browser holding the draft (and, for an account's draft, that account signed in)",
+                  policy.DRAFT_USE, "draft")
+SIGNED_IN = Rule("a signed-in resident, on their own account only", policy.ACCOUNT_USE, signed_in=True)
+SAVED_DRAFT = Rule("the signed-in resident whose account the draft was saved with", policy.DRAFT_MANAGE,
+                   "draft_id")
+CASE_READER = Rule("whoever may read the case: the resident who made it (its account, or a browser that "
+                   "proved it); 404 or the tracking page for anyone else", policy.CASE_READ, "reference")
+DOCUMENT_READER = Rule("whoever may read the draft or case the document belongs to; 404 for anyone else",
+                       policy.DOCUMENT_READ, "public_id")
+
+
+def case_action(action: str) -> Rule:
+    return Rule(f"whoever may take the action {action!r} on the case now; 404 for anyone else",
+                policy.act(action), "reference")
+
+
+RULES: dict[str, Rule] = {
     "static": ANYONE,
     "health.healthz": ANYONE,
     "public.home": ANYONE,
@@ -34,30 +53,30 @@ RULES: dict[str, str] = {
     "public.accessibility": ANYONE,
     "public.privacy": ANYONE,
     "report.start": ANYONE,
-    "report.question": OWNER_OF_DRAFT,
-    "report.contact": OWNER_OF_DRAFT,
-    "report.check": OWNER_OF_DRAFT,
-    "report.confirmation": OWNER_OF_DRAFT,
-    "report.group_item": OWNER_OF_DRAFT,
-    "report.group_remove": OWNER_OF_DRAFT,
-    "drafts.save": OWNER_OF_DRAFT,
-    "drafts.sent": OWNER_OF_DRAFT,
-    "drafts.resume": RESUME_CODE,
-    "drafts.resume_link": EMAIL_LINK,
-    "drafts.continue_draft": SIGNED_IN,
-    "drafts.delete": SIGNED_IN,
-    "documents.download": DOCUMENT_OWNER,
+    "report.question": HELD_DRAFT,
+    "report.contact": HELD_DRAFT,
+    "report.check": HELD_DRAFT,
+    "report.confirmation": HELD_DRAFT,
+    "report.group_item": HELD_DRAFT,
+    "report.group_remove": HELD_DRAFT,
+    "drafts.save": HELD_DRAFT,
+    "drafts.sent": HELD_DRAFT,
+    "drafts.resume": ANYONE,
+    "drafts.resume_link": LINK_HOLDER,
+    "drafts.continue_draft": SAVED_DRAFT,
+    "drafts.delete": SAVED_DRAFT,
+    "documents.download": DOCUMENT_READER,
     "tracking.track": ANYONE,
-    "tracking.case": CASE_RESIDENT,
-    "followup.answer": CASE_RESIDENT,
-    "followup.withdraw": CASE_RESIDENT,
-    "followup.not_fixed": CASE_RESIDENT,
-    "followup.rate": CASE_RESIDENT,
+    "tracking.case": CASE_READER,
     "tracking.private": LINK_HOLDER,
-    "notifications.unsubscribe": UNSUBSCRIBE_LINK,
+    "followup.answer": case_action("answer_information"),
+    "followup.withdraw": case_action("withdraw"),
+    "followup.not_fixed": case_action("reopen"),
+    "followup.rate": Rule("the resident who made the case, once it is finished", policy.CASE_RATE, "reference"),
+    "notifications.unsubscribe": LINK_HOLDER,
     "auth.sign_up": ANYONE,
     "auth.check_email": ANYONE,
-    "auth.verify": EMAIL_LINK,
+    "auth.verify": LINK_HOLDER,
     "auth.sign_in": ANYONE,
     "auth.sign_out": ANYONE,
     "auth.sign_out_everywhere": SIGNED_IN,
@@ -65,10 +84,10 @@ RULES: dict[str, str] = {
     "auth.timed_out": ANYONE,
     "auth.deleted": ANYONE,
     "auth.forgot": ANYONE,
-    "auth.reset": EMAIL_LINK,
-    "auth.confirm_email": EMAIL_LINK,
-    "oidc.start": PROVIDER_FLOW,
-    "oidc.callback": PROVIDER_FLOW,
+    "auth.reset": LINK_HOLDER,
+    "auth.confirm_email": LINK_HOLDER,
+    "oidc.start": ANYONE,
+    "oidc.callback": Rule("the browser whose session holds the provider flow's state, nonce and PKCE verifier"),
     "account.dashboard": SIGNED_IN,
     "account.contact_preferences": SIGNED_IN,
     "account.change_email": SIGNED_IN,
@@ -85,6 +104,21 @@ class UndeclaredAccess(RuntimeError):
 
 
 def check_declared(app: Flask) -> None:
+    """Every route has a rule, and every rule names a permission the policy knows."""
     missing = sorted({rule.endpoint for rule in app.url_map.iter_rules()} - set(RULES))
     if missing:
         raise UndeclaredAccess(f"no access rule for: {', '.join(missing)} (see portal/web/access.py)")
+    unknown = sorted({r.permission for r in RULES.values() if r.permission} - policy.known_permissions())
+    if unknown:
+        raise UndeclaredAccess(f"access rules name permissions the policy does not know: {', '.join(unknown)}")
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def _sign_in_first():
+        rule = RULES.get(request.endpoint or "")
+        if rule is not None and rule.signed_in and not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return None
+
+    check_declared(app)

@@ -9,6 +9,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from ..cases.policy import Refused
+
 log = logging.getLogger("portal.errors")
 
 MESSAGES = {
@@ -45,6 +47,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error):
         return render_error(400, *SESSION_EXPIRED)
+
+    @app.errorhandler(Refused)
+    def _refused(error: Refused):
+        # The policy said no: as if the record did not exist, so no one learns what others hold.
+        return render_error(404)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):

@@ -8,7 +8,8 @@ from babel import Locale
 from flask import Flask, current_app, g, request
 from flask_babel import get_locale
 
-RTL_LOCALES = {"ar", "fa", "he", "ur"}
+from ..locales import RTL_LOCALES
+
 LOCALE_COOKIE_AGE = 365 * 24 * 60 * 60
 
 

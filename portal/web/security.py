@@ -1,10 +1,14 @@
-"""Security headers on every response."""
+"""Security headers on every response; in production, only requests for the portal's own host names."""
 
 from __future__ import annotations
 
+import logging
 from functools import wraps
 
-from flask import Flask, g, request
+from flask import Flask, abort, current_app, g, request
+from werkzeug.sansio.utils import host_is_trusted
+
+log = logging.getLogger("portal.security")
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -34,7 +38,22 @@ def personal_data(view):
     return wrapper
 
 
+def _for_this_portal(endpoint, values) -> None:
+    """Refuse a request for a host name that is not the portal's (production: ALLOWED_HOSTS).
+
+    A URL value preprocessor, so it runs before every other hook (CSRF, sign-in, rate limits).
+    Flask's own TRUSTED_HOSTS check is not used: it fails while the request's URL adapter is being
+    made, so hooks would still run and no page could be built, not even the error page.
+    """
+    if not host_is_trusted(request.host, current_app.config["ALLOWED_HOSTS"]):
+        log.info("refused a request for host %r", request.host[:100])
+        abort(400)
+
+
 def init_app(app: Flask) -> None:
+    if app.config.get("ALLOWED_HOSTS"):
+        app.url_value_preprocessor(_for_this_portal)
+
     @app.after_request
     def _headers(response):
         h = response.headers

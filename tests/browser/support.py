@@ -775,11 +775,11 @@ def move_case(app: Flask, reference: str, *statuses: str, note: str | None = Non
     from sqlalchemy import select
 
     from portal import db
-    from portal.audit import Actor
+    from portal.actors import system
     from portal.cases.transitions import transition
     from portal.models import Case
 
-    staff = Actor("staff@riverton.example", "web", "127.0.0.1")
+    staff = system("staff@riverton.example", "web")
     for status in statuses:
         with db.session_scope(app) as session:
             case = session.scalar(select(Case).filter_by(reference=reference))

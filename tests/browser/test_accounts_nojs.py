@@ -17,7 +17,7 @@ import re
 import pytest
 from selenium.webdriver.common.by import By
 
-from portal.cases import states
+from portal.cases import workflow
 from portal.notify.render import render
 
 from .support import (
@@ -262,7 +262,7 @@ def test_rental_assistance_for_three_over_two_sittings(nojs_browser, live_server
 
     # Staff ask for more information; the resident answers from their account, with a document.
     question = "Envíe una copia de su contrato de alquiler firmada por su arrendador."
-    move_case(app, reference, states.IN_REVIEW, states.MORE_INFO, note=question)
+    move_case(app, reference, workflow.IN_REVIEW, workflow.MORE_INFO, note=question)
     driver.get(live_server("/account"))
     follow(driver, f"main a[href='/track/case/{reference}']")
     assert question in main_text(driver)
@@ -278,7 +278,7 @@ def test_rental_assistance_for_three_over_two_sittings(nojs_browser, live_server
 
     # Approved: the decision is on the request's page.
     decision = "Pagaremos dos meses de alquiler a su arrendador."
-    move_case(app, reference, states.APPROVED, note=decision)
+    move_case(app, reference, workflow.APPROVED, note=decision)
     driver.get(live_server(f"/track/case/{reference}"))
     assert_spanish(driver)
     status = driver.find_element(By.ID, "status-heading").text

@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from portal.models.base import utcnow
 from portal.models import Account, AccountSession, AuditRecord, Case, EmailToken, Notification
+from portal.models.base import utcnow
 
-from ..conftest import csrf_token, post_form
+from ..conftest import post_form
 from ..helpers import report_pothole, submit
 
 PASSWORD = "violet kettle marches north"
@@ -82,12 +82,68 @@ def test_no_account_enumeration(app, db_session):
     assert db_session.scalar(select(func.count()).select_from(Notification).filter_by(template="register_existing")) == 1
 
 
-def test_failed_sign_ins_are_throttled_per_account(app, db_session):
-    sign_up(app.test_client(), db_session)
-    statuses = [sign_in(app.test_client(), password="not the password at all").status_code for _ in range(6)]
-    assert statuses[:5] == [401] * 5 and statuses[5] == 429
-    # Even the right password waits now; another account is not affected.
-    assert sign_in(app.test_client()).status_code == 429
+def at(app, address: str):
+    """A browser at its own client address."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+STRANGER, OWNER = "203.0.113.9", "198.51.100.7"
+
+
+def test_a_stranger_cannot_lock_the_owner_out(app, db_session):
+    sign_up(at(app, OWNER), db_session)
+    for email in ["ana@example.com", "nobody@example.com"]:  # the same answers whether it has an account
+        statuses = [sign_in(at(app, STRANGER), email, "not the password at all").status_code for _ in range(6)]
+        assert statuses == [401] * 5 + [429], email
+    # The stranger's address now waits, even with the right password ...
+    assert sign_in(at(app, STRANGER)).status_code == 429
+    # ... but the owner, from their own address, signs in as usual.
+    assert sign_in(at(app, OWNER), password="a wrong guess of my own").status_code == 401
+    assert sign_in(at(app, OWNER)).status_code == 302
+
+
+def test_one_address_cannot_guess_much_across_accounts(app):
+    statuses = [sign_in(at(app, STRANGER), f"person{n}@example.com", "not the password at all").status_code
+                for n in range(21)]
+    assert statuses == [401] * 20 + [429]
+    assert sign_in(at(app, "192.0.2.44"), "person99@example.com", "not the password at all").status_code == 401
+
+
+def test_password_rechecks_are_throttled_like_sign_in(app, db_session):
+    owner = at(app, OWNER)
+    sign_up(owner, db_session)
+    sign_in(owner)
+    wrong = "not the password at all"
+    pages = [("/account/password", {"current": wrong, "password": "a brand new phrase of words"}),
+             ("/account/email", {"email": "ana.new@example.com", "password": wrong}),
+             ("/account/delete", {"password": wrong, "confirm": "y"})]
+    # Only a wrong password counts: a form that is not filled in is no guess.
+    for _ in range(8):
+        assert post_form(owner, "/account/email", {"email": "not an address", "password": wrong}).status_code == 400
+    statuses = [post_form(owner, url, data).status_code for url, data in pages + pages[:2]]
+    assert statuses == [400] * 5
+    for url, data in pages:
+        assert post_form(owner, url, data).status_code == 429, url
+    # The same count as signing in from that address ...
+    assert sign_in(at(app, OWNER)).status_code == 429
+    # ... and the right password from elsewhere is still fine.
+    elsewhere = at(app, "192.0.2.44")
+    assert sign_in(elsewhere).status_code == 302
+    done = post_form(elsewhere, "/account/email", {"email": "ana.new@example.com", "password": PASSWORD})
+    assert done.status_code == 302
+
+
+def test_password_rechecks_count_against_the_address(app, db_session):
+    sign_up(at(app, OWNER), db_session)
+    stranger = at(app, STRANGER)
+    for n in range(18):
+        assert sign_in(stranger, f"person{n}@example.com", "not the password at all").status_code == 401
+    sign_in(stranger)  # the right password: it does not count
+    for _ in range(2):
+        assert post_form(stranger, "/account/delete", {"password": "wrong again", "confirm": "y"}).status_code == 400
+    assert post_form(stranger, "/account/delete", {"password": "wrong again", "confirm": "y"}).status_code == 429
 
 
 def test_sessions_end_on_the_server(app, client, db_session):
@@ -262,3 +318,36 @@ def test_a_signed_in_report_belongs_to_the_account_and_uses_its_preferences(app,
     post_form(client, "/account/sign-out", {}, token_from="/account/preferences")
     assert client.get("/report/pothole/check").status_code == 302
     assert client.get("/report/pothole/confirmation").location.endswith("/report/pothole")
+
+
+def test_change_email_does_not_become_a_way_to_mail_strangers(app, client, db_session):
+    sign_up(client, db_session)
+    sign_up(app.test_client(), db_session, "taken@example.com")
+    sign_in(client)
+
+    def change_to(email: str):
+        return post_form(client, "/account/email", {"email": email, "password": PASSWORD})
+
+    def messages_to(email: str) -> int:
+        db_session.rollback()
+        notes = db_session.scalars(select(Notification).where(Notification.template.in_(
+            ["verify_email", "register_existing"]))).all()
+        return sum(1 for n in notes if n.recipient.get("email") == email)
+
+    taken_before = messages_to("taken@example.com")
+    for email in ["stranger@example.com", "taken@example.com"]:  # the same whether it has an account
+        assert change_to(email).status_code == 302
+        for _ in range(5):
+            again = change_to(email)
+            assert again.status_code == 429
+            assert "We have just sent a link to this address" in again.get_data(as_text=True)
+    assert messages_to("stranger@example.com") == 1
+    assert messages_to("taken@example.com") == taken_before + 1
+    for n in range(3):
+        assert change_to(f"other{n}@example.com").status_code == 302
+    refused = change_to("one.more@example.com")
+    assert refused.status_code == 429
+    page = refused.get_data(as_text=True)
+    assert "You have asked to change your email address too many times today" in page
+    assert 'href="#email"' in page and "<title>Error: " in page
+    assert messages_to("one.more@example.com") == 0

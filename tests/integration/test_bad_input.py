@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import func, select
@@ -132,3 +133,69 @@ def test_search_query_too_long(client):
 def test_invalid_language_is_ignored(client):
     response = client.get("/?lang=xx")
     assert response.status_code == 200 and '<html lang="en"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("data", [
+    {"day": "1" * 30, "month": "1", "year": "2025"},
+    {"day": "1", "month": "9" * 30, "year": "2025"},
+    {"day": "0", "month": "1", "year": "2025"},
+    {"day": "1", "month": "1", "year": "99999"},
+])
+def test_an_impossible_day_or_month_is_not_a_real_date(client, data):
+    for qcode, answered in [("location", {"street": "1 Main St"}), ("position", {"value": "traffic_lane"}),
+                            ("size", {"value": "small"})]:
+        assert answer(client, "pothole", qcode, answered).status_code == 302
+    response = answer(client, "pothole", "first_seen", data)
+    assert response.status_code == 400
+    assert "The date must be a real date" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value", ["1e999999999", "-1e999999999", "1e-999999999", "sNaN", "Infinity"])
+@pytest.mark.parametrize("field", ["latitude", "longitude"])
+def test_an_enormous_coordinate_is_refused(client, db_session, field, value):
+    other = "longitude" if field == "latitude" else "latitude"
+    response = answer(client, "pothole", "location", {"street": "1 Main St", field: value, other: "10"})
+    assert response.status_code == 400
+    assert f"Enter a {field} between" in response.get_data(as_text=True)
+    assert count(db_session, Draft) == 0
+
+
+@pytest.mark.parametrize("value", ["1e999999999", "-1e999999999", "9" * 5000, "1e-999999999"])
+def test_an_enormous_number_is_refused(app, value):
+    from werkzeug.datastructures import MultiDict
+
+    from portal.forms.pages import build
+
+    for code, qcode in [("residential-alteration", "valuation"), ("rental-assistance", "household_size")]:
+        question = app.extensions["catalog"].service(code).question(qcode)
+        unbounded = replace(question, raw={k: v for k, v in question.raw.items() if k not in ("min", "max")})
+        for bounded in (question, unbounded):
+            with app.test_request_context(method="POST"):
+                # With a prefix, as inside a group: the form has no CSRF token of its own.
+                form = build(bounded, "en", formdata=MultiDict({"n-value": value}), prefix="n")
+                assert not form.validate(), (qcode, value)
+                assert list(form.errors) == ["value"], (qcode, value)
+
+
+def test_a_huge_page_cursor_on_the_account_page_is_400(app, client, db_session):
+    from .test_accounts import sign_in, sign_up
+
+    sign_up(client, db_session)
+    sign_in(client)
+    assert client.get("/account?before=12").status_code == 200
+    for before in ["9223372036854775808", "-1", "2147483648", "1e3", "٣"]:
+        response = client.get(f"/account?before={before}")
+        assert response.status_code == 400, before
+        assert "Something was wrong with what was sent" in response.get_data(as_text=True)
+
+
+def test_a_draft_id_that_cannot_exist_is_404(app, client, db_session):
+    from .test_accounts import sign_in, sign_up
+
+    sign_up(client, db_session)
+    sign_in(client)
+    token = csrf_token(client, "/account")
+    for draft_id in ["9223372036854775808", "2147483648", "0", "1" * 40]:
+        assert client.post(f"/report/pothole/continue/{draft_id}", data={"csrf_token": token}).status_code == 404
+        assert client.get(f"/report/pothole/delete/{draft_id}").status_code == 404
+        assert client.post(f"/report/pothole/delete/{draft_id}", data={"csrf_token": token}).status_code == 404

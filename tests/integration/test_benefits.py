@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from portal.forms.runner import given_earlier
+
 from ..conftest import csrf_token, post_form
 from ..helpers import answer
 
@@ -92,10 +94,8 @@ def test_the_contact_page_offers_what_the_application_already_asked(client):
     answer(client, CODE, "applicant_name", {"value": "Rosa Pérez"})
     answer(client, CODE, "applicant_phone", {"value": "202 555 0143"})
     answer(client, CODE, "applicant_email", {"value": "rosa@example.com"})
-    from portal.web.report import _given_earlier
-
     definition = client.application.extensions["catalog"].service(CODE)
-    found = _given_earlier(definition, {"applicant_name": "Rosa Pérez", "applicant_phone": "202 555 0143",
+    found = given_earlier(definition, {"applicant_name": "Rosa Pérez", "applicant_phone": "202 555 0143",
                                         "applicant_email": "rosa@example.com"})
     assert found == {"name": "Rosa Pérez", "phone": "+12025550143", "email": "rosa@example.com"}
 

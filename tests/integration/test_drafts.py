@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select, update
 
@@ -12,6 +13,7 @@ from portal.cases import drafts
 from portal.models import AuditRecord, Case, Document, Draft, Notification
 from portal.models.base import utcnow
 
+from .. import factories
 from ..conftest import post_form
 from ..helpers import POTHOLE_ANSWERS, answer
 from .test_accounts import last_link, sign_in, sign_up
@@ -28,6 +30,10 @@ def only_draft(db_session) -> Draft:
     db_session.rollback()  # end the read snapshot: see what requests committed
     db_session.expire_all()  # and forget rows read before
     return db_session.scalars(select(Draft)).one()
+
+
+def stored_path(app, document: Document) -> Path:
+    return factories.settings(app).documents.storage.path(document.storage_name)
 
 
 def notes(db_session, template: str) -> list[Notification]:
@@ -227,9 +233,9 @@ def test_expiry_deletes_expired_drafts_and_sends_one_notice(app, db_session):
     soon = utcnow() + timedelta(days=2)
     db_session.execute(update(Draft).where(Draft.id.in_(ids[:3])).values(expires_at=soon))
     db_session.execute(update(Draft).where(Draft.id == ids[3]).values(expires_at=utcnow() - timedelta(minutes=1)))
-    db_session.add(Document(public_id="p" * 20, draft_id=ids[3], question_code="photos", original_name="a.pdf",
-                            content_type="application/pdf", size=10, sha256="0" * 64, storage_name="ab" * 20))
+    stored = stored_path(app, factories.document(app, db_session.get(Draft, ids[3]), "photos", session=db_session))
     db_session.commit()
+    assert stored.is_file()
 
     runner = app.test_cli_runner()
     first = runner.invoke(args=["drafts-expire"])
@@ -242,7 +248,7 @@ def test_expiry_deletes_expired_drafts_and_sends_one_notice(app, db_session):
     assert sorted(n.recipient["email"] for n in sent) == ["ana@example.com", "guest@example.com"]
     assert all(n.context["service_code"] == "pothole" and n.context["expires_on"] for n in sent)
     assert db_session.scalars(select(Draft.id).order_by(Draft.id)).all() == ids[:3]
-    assert db_session.scalar(select(func.count()).select_from(Document)) == 0
+    assert db_session.scalar(select(func.count()).select_from(Document)) == 0 and not stored.exists()
     assert db_session.scalar(select(Draft).filter_by(id=ids[2])).expiry_notice_at is None  # code only
     # The guest's notice carries a fresh link back (the one emailed before is replaced).
     link = last_link(db_session, "draft_expiring", "guest@example.com")
@@ -258,16 +264,8 @@ def test_expiry_deletes_expired_drafts_and_sends_one_notice(app, db_session):
     assert kept.expiry_notice_at is None and kept.expires_at > utcnow() + timedelta(days=6)
 
 
-def test_expiry_keeps_a_sent_cases_documents(app, client, db_session):
-    from ..helpers import report_pothole, submit
-
-    report_pothole(client)
-    submit(client)
-    db_session.rollback()
-    case = db_session.scalar(select(Case))
-    db_session.add(Document(public_id="q" * 20, draft_id=case.draft_id, case_id=case.id, question_code="photos",
-                            original_name="a.pdf", content_type="application/pdf", size=10, sha256="0" * 64,
-                            storage_name="cd" * 20))
+def test_expiry_keeps_a_sent_cases_documents(app, db_session):
+    case = factories.case(app, "tree-removal").case  # its photo moved from the draft to the case
     db_session.execute(update(Draft).values(expires_at=utcnow() - timedelta(minutes=1)))
     db_session.commit()
     assert app.test_cli_runner().invoke(args=["drafts-expire"]).exit_code == 0
@@ -275,7 +273,8 @@ def test_expiry_keeps_a_sent_cases_documents(app, client, db_session):
     db_session.expire_all()
     assert db_session.scalar(select(func.count()).select_from(Draft)) == 0
     assert db_session.scalar(select(Case)).draft_id is None
-    assert db_session.scalar(select(Document)).case_id == case.id
+    document = db_session.scalar(select(Document))
+    assert document.case_id == case.id and stored_path(app, document).is_file()
 
 
 def test_draft_pages_have_one_heading_and_error_titles(app, client, db_session):

@@ -9,43 +9,29 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
-from portal import db
-from portal.audit import Actor
-from portal.cases import states
-from portal.cases.transitions import transition
+from portal.cases import workflow
 from portal.models import AuditRecord, Case, CaseEvent, Document
 from portal.models.base import utcnow
 
+from .. import factories
 from ..conftest import csrf_token, post_form
-from ..helpers import (
-    POTHOLE_ANSWERS,
-    answer,
-    reference_on,
-    report_pothole,
-    submit,
-    tracking_link_on,
-)
-from .test_accounts import sign_in, sign_up
+from ..factories import Staff
+from .test_accounts import sign_in
 
-STAFF = Actor("staff@riverton.example", "web", "127.0.0.1")
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
-def make_case(client, email="ana@example.com") -> tuple[str, str]:
+def make_case(app, client, email="ana@example.com") -> tuple[str, str]:
     """A guest's pothole report; the browser opens its private link. (reference, case page)"""
-    report_pothole(client, {"email": email})
-    page = client.get(submit(client).location).get_data(as_text=True)
-    link = tracking_link_on(page)
-    assert client.get(link).status_code == 200
-    return reference_on(page), f"/track/case/{reference_on(page)}"
+    made = factories.case(app, "pothole", contact={"email": email})
+    assert client.get(f"/track/t/{made.tracking_token}").status_code == 200
+    return made.case.reference, f"/track/case/{made.case.reference}"
 
 
 def move(app, reference: str, *statuses: str, note: str | None = None) -> None:
-    """Staff move the case, through the same function the staff pages will use."""
-    for status in statuses:
-        with db.session_scope(app) as session:
-            case = session.scalar(select(Case).filter_by(reference=reference))
-            transition(session, case, status, STAFF, public_note=note if status == statuses[-1] else None)
+    """Staff move the case, through the same function the staff pages will use; ``note`` goes
+    with the last move."""
+    factories.move(app, reference, *statuses[:-1], Staff(statuses[-1], public=note))
 
 
 def events(db_session, reference: str) -> list[CaseEvent]:
@@ -60,8 +46,8 @@ def status_of(db_session, reference: str) -> str:
 
 
 def test_an_answer_to_a_request_for_information_goes_back_to_review(app, client, db_session):
-    reference, page = make_case(client)
-    move(app, reference, states.IN_REVIEW, states.MORE_INFO, note="How deep is the hole, roughly?")
+    reference, page = make_case(app, client)
+    move(app, reference, workflow.IN_REVIEW, workflow.MORE_INFO, note="How deep is the hole, roughly?")
     shown = client.get(page).get_data(as_text=True)
     assert "What we need from you" in shown and "How deep is the hole, roughly?" in shown
     url = f"{page}/answer"
@@ -74,7 +60,7 @@ def test_an_answer_to_a_request_for_information_goes_back_to_review(app, client,
                                         "file": (io.BytesIO(b"just text"), "depth.txt")},
                              content_type="multipart/form-data")
     assert wrong_file.status_code == 415 and 'href="#file"' in wrong_file.get_data(as_text=True)
-    assert status_of(db_session, reference) == states.MORE_INFO  # nothing half-saved
+    assert status_of(db_session, reference) == workflow.MORE_INFO  # nothing half-saved
     assert db_session.scalar(select(func.count()).select_from(Document)) == 0
 
     sent = client.post(url, data={"csrf_token": csrf_token(client, page), "answer": "About 10 cm.\r\nIt is growing.",
@@ -84,12 +70,12 @@ def test_an_answer_to_a_request_for_information_goes_back_to_review(app, client,
     assert "We have your answer" in timeline and "You wrote:" in timeline and "It is growing." in timeline
     assert "measure.pdf" in timeline and "What we need from you" not in timeline
     history = events(db_session, reference)
-    assert history[-1].status_from == states.MORE_INFO and history[-1].status_to == states.IN_REVIEW
-    assert history[-1].resident_note == "About 10 cm.\nIt is growing." and history[-1].actor == "resident"
+    assert history[-1].status_from == workflow.MORE_INFO and history[-1].status_to == workflow.IN_REVIEW
+    assert history[-1].resident_note == "About 10 cm.\nIt is growing." and history[-1].actor == "guest"
     document = db_session.scalar(select(Document))
     assert document.case_id is not None and document.event_id == history[-1].id
     audit = db_session.scalars(select(AuditRecord).filter_by(action="case.transition")).all()[-1]
-    assert audit.details == {"from": states.MORE_INFO, "to": states.IN_REVIEW, "resident_note": True}
+    assert audit.details == {"action": "answer_information", "from": workflow.MORE_INFO, "to": workflow.IN_REVIEW, "resident_note": True}
     href = re.search(r'href="(/documents/[^"]+)"', timeline).group(1)
     assert client.get(href).data == PDF
     # A second answer from a stale tab: the case no longer waits for one.
@@ -99,7 +85,7 @@ def test_an_answer_to_a_request_for_information_goes_back_to_review(app, client,
 
 
 def test_withdraw_once_and_a_stale_tab_gets_409(app, client, db_session):
-    reference, page = make_case(client)
+    reference, page = make_case(app, client)
     assert 'href="' + page + '/withdraw"' in client.get(page).get_data(as_text=True)
     confirm = client.get(f"{page}/withdraw")
     assert confirm.status_code == 200 and "Are you sure" in confirm.get_data(as_text=True)
@@ -108,39 +94,39 @@ def test_withdraw_once_and_a_stale_tab_gets_409(app, client, db_session):
     assert first.status_code == 302 and first.location.endswith("?done=withdrawn")
     second = client.post(f"{page}/withdraw", data={"csrf_token": token, "reason": "Fixed by a neighbour."})
     assert second.status_code == 409 and "Nothing was changed" in second.get_data(as_text=True)
-    withdrawn = [e for e in events(db_session, reference) if e.status_to == states.WITHDRAWN]
+    withdrawn = [e for e in events(db_session, reference) if e.status_to == workflow.WITHDRAWN]
     assert len(withdrawn) == 1 and withdrawn[0].resident_note == "Fixed by a neighbour."
     page_now = client.get(page).get_data(as_text=True)
     assert "Withdraw this request" not in page_now and "Fixed by a neighbour." in page_now
     too_long = app.test_client()
-    other_ref, other_page = make_case(too_long, "ben@example.com")
+    other_ref, other_page = make_case(app, too_long, "ben@example.com")
     refused = post_form(too_long, f"{other_page}/withdraw", {"reason": "x" * 1001})
-    assert refused.status_code == 400 and status_of(db_session, other_ref) == states.RECEIVED
+    assert refused.status_code == 400 and status_of(db_session, other_ref) == workflow.RECEIVED
 
 
 def test_a_decided_request_cannot_be_withdrawn(app, client, db_session):
-    reference, page = make_case(client)
-    move(app, reference, states.IN_REVIEW, states.RESOLVED)
+    reference, page = make_case(app, client)
+    move(app, reference, workflow.IN_REVIEW, workflow.RESOLVED)
     assert "Withdraw this request" not in client.get(page).get_data(as_text=True)
     assert client.get(f"{page}/withdraw").status_code == 409
     assert post_form(client, f"{page}/withdraw", {}, token_from="/track").status_code == 409
-    assert status_of(db_session, reference) == states.RESOLVED
+    assert status_of(db_session, reference) == workflow.RESOLVED
 
 
 def test_not_fixed_reopens_within_the_window_and_is_refused_after(app, client, db_session):
-    reference, page = make_case(client)
-    move(app, reference, states.IN_REVIEW, states.RESOLVED)
+    reference, page = make_case(app, client)
+    move(app, reference, workflow.IN_REVIEW, workflow.RESOLVED)
     shown = client.get(page).get_data(as_text=True)
     assert "Is the problem still there?" in shown and "Tell us it is not fixed" in shown
     empty = post_form(client, f"{page}/not-fixed", {"description": ""})
     assert empty.status_code == 400 and "Tell us what is still wrong" in empty.get_data(as_text=True)
     reopened = post_form(client, f"{page}/not-fixed", {"description": "The hole is back after the rain."})
     assert reopened.status_code == 302 and reopened.location.endswith("?done=reopened")
-    assert status_of(db_session, reference) == states.IN_REVIEW
+    assert status_of(db_session, reference) == workflow.IN_REVIEW
     assert events(db_session, reference)[-1].resident_note == "The hole is back after the rain."
 
     # Resolved again, 15 days ago: past the 14 days a complaint may be reopened.
-    move(app, reference, states.RESOLVED)
+    move(app, reference, workflow.RESOLVED)
     token = csrf_token(client, f"{page}/not-fixed")
     last = events(db_session, reference)[-1]
     db_session.execute(update(CaseEvent).where(CaseEvent.id == last.id)
@@ -150,14 +136,14 @@ def test_not_fixed_reopens_within_the_window_and_is_refused_after(app, client, d
     late = client.post(f"{page}/not-fixed", data={"csrf_token": token, "description": "Still there."})
     assert late.status_code == 409 and "time to tell us" in late.get_data(as_text=True)
     assert client.get(f"{page}/not-fixed").status_code == 409
-    assert status_of(db_session, reference) == states.RESOLVED
+    assert status_of(db_session, reference) == workflow.RESOLVED
 
 
 def test_rating_once(app, client, db_session):
-    reference, page = make_case(client)
+    reference, page = make_case(app, client)
     assert "How did we do?" not in client.get(page).get_data(as_text=True)
     assert post_form(client, f"{page}/rate", {"rating": "4"}, token_from="/track").status_code == 409
-    move(app, reference, states.IN_REVIEW, states.RESOLVED)
+    move(app, reference, workflow.IN_REVIEW, workflow.RESOLVED)
     shown = client.get(page).get_data(as_text=True)
     assert "How did we do?" in shown and "Very good" in shown and 'type="radio"' in shown
     assert post_form(client, f"{page}/rate", {}, token_from=page).status_code == 400
@@ -174,13 +160,13 @@ def test_rating_once(app, client, db_session):
 
 
 def test_another_resident_can_do_none_of_it(app, client, db_session):
-    reference, page = make_case(client)
+    reference, page = make_case(app, client)
     ben = app.test_client()
-    _ben_ref, ben_page = make_case(ben, "ben@example.com")
+    _ben_ref, ben_page = make_case(app, ben, "ben@example.com")
     signed_in = app.test_client()
-    sign_up(signed_in, db_session, "cara@example.com")
+    factories.account(app, "cara@example.com")
     sign_in(signed_in, "cara@example.com")
-    move(app, reference, states.IN_REVIEW, states.MORE_INFO, note="A photo, please.")
+    move(app, reference, workflow.IN_REVIEW, workflow.MORE_INFO, note="A photo, please.")
     for stranger, token_page in ((ben, f"{ben_page}/withdraw"), (signed_in, "/account"), (app.test_client(), "/track")):
         token = csrf_token(stranger, token_page)
         for action, data in (("answer", {"answer": "Mine now"}), ("withdraw", {}),
@@ -189,28 +175,23 @@ def test_another_resident_can_do_none_of_it(app, client, db_session):
             assert response.status_code == 404, (action, response.status_code)
         assert stranger.get(f"{page}/withdraw").status_code == 404
         assert stranger.get(page).status_code == 302
-    assert status_of(db_session, reference) == states.MORE_INFO
+    assert status_of(db_session, reference) == workflow.MORE_INFO
     assert events(db_session, reference)[-1].resident_note is None
 
 
 def test_the_signed_in_owner_follows_up_from_the_dashboard(app, client, db_session):
-    sign_up(client, db_session)
+    reference = factories.case(app, "pothole", account=factories.account(app)).case.reference
     sign_in(client)
-    for qcode, data in POTHOLE_ANSWERS:
-        assert answer(client, "pothole", qcode, data).status_code == 302
-    assert post_form(client, "/report/pothole/check", {}).status_code == 302
-    db_session.rollback()
-    reference = db_session.scalar(select(Case.reference))
     assert f'href="/track/case/{reference}"' in client.get("/account").get_data(as_text=True)
     page = f"/track/case/{reference}"
     assert client.get(page).status_code == 200
     done = post_form(client, f"{page}/withdraw", {})
-    assert done.status_code == 302 and status_of(db_session, reference) == states.WITHDRAWN
+    assert done.status_code == 302 and status_of(db_session, reference) == workflow.WITHDRAWN
     assert events(db_session, reference)[-1].actor.startswith("account:")
 
 
 def test_case_transition_command(app, client, db_session):
-    reference, _page = make_case(client)
+    reference, _page = make_case(app, client)
     runner = app.test_cli_runner()
     moved = runner.invoke(args=["case-transition", reference, "in_review"])
     assert moved.exit_code == 0 and f"{reference} is now in_review" in moved.output
@@ -234,13 +215,13 @@ def one_h1(response, error: bool = False) -> str:
 
 
 def test_follow_up_pages_have_one_heading_and_error_titles(app, client, db_session):
-    reference, page = make_case(client)
+    reference, page = make_case(app, client)
     one_h1(client.get(f"{page}/withdraw"))
     one_h1(post_form(client, f"{page}/withdraw", {"reason": "x" * 1001}), error=True)
-    move(app, reference, states.IN_REVIEW, states.MORE_INFO, note="Which lane?")
+    move(app, reference, workflow.IN_REVIEW, workflow.MORE_INFO, note="Which lane?")
     one_h1(client.get(page))
     one_h1(post_form(client, f"{page}/answer", {"answer": ""}, token_from=page), error=True)
-    move(app, reference, states.IN_REVIEW, states.RESOLVED)
+    move(app, reference, workflow.IN_REVIEW, workflow.RESOLVED)
     one_h1(client.get(page))
     one_h1(client.get(f"{page}/not-fixed"))
     one_h1(post_form(client, f"{page}/not-fixed", {"description": ""}), error=True)
@@ -253,7 +234,7 @@ def test_follow_up_pages_have_one_heading_and_error_titles(app, client, db_sessi
 def test_simultaneous_withdrawals_make_one_event(app, client, db_session):
     import threading
 
-    reference, page = make_case(client)
+    reference, page = make_case(app, client)
     token = csrf_token(client, f"{page}/withdraw")
     cookie = client.get_cookie("session")
     tabs = [app.test_client() for _ in range(4)]
@@ -272,4 +253,4 @@ def test_simultaneous_withdrawals_make_one_event(app, client, db_session):
     for thread in threads:
         thread.join(timeout=60)
     assert sorted(results) == [302, 409, 409, 409]
-    assert [e.status_to for e in events(db_session, reference)].count(states.WITHDRAWN) == 1
+    assert [e.status_to for e in events(db_session, reference)].count(workflow.WITHDRAWN) == 1

@@ -10,8 +10,8 @@ from html.parser import HTMLParser
 import pytest
 
 from ..conftest import post_form
-from ..page_checks import Page
 from ..helpers import POTHOLE_ANSWERS, answer, report_pothole
+from ..page_checks import Page
 
 DATE_EXAMPLE = re.compile(r"\d{1,2} \d{1,2} \d{4}")
 

@@ -27,15 +27,23 @@ from babel.messages.mofile import write_mo
 from sqlalchemy import func, select
 
 from portal import db
-from portal.audit import Actor
-from portal.cases import states
-from portal.cases.transitions import DECISIONS, message_for, transition
+from portal.cases import workflow
+from portal.cases.transitions import transition
 from portal.models import AuditRecord, Case, ContactPreferences, Notification
 from portal.models.base import utcnow
 from portal.notify import channels, outbox, unsubscribe, worker
-from portal.notify.render import CASE_TEMPLATES, DRAFT_TEMPLATES, SMS_MAX, TEMPLATES, Rendered, render
+from portal.notify.render import (
+    CASE_TEMPLATES,
+    DRAFT_TEMPLATES,
+    SMS_MAX,
+    TEMPLATES,
+    Rendered,
+    render,
+)
 
+from .. import factories
 from ..conftest import ROOT, post_form
+from ..factories import Staff
 from ..helpers import (
     GUEST_CONTACT,
     POTHOLE_ANSWERS,
@@ -47,7 +55,6 @@ from ..helpers import (
 )
 
 BASE_URL = "https://portal.riverton.example"
-STAFF = Actor("staff@riverton.example", "web", "127.0.0.1")
 
 # Translations of a few new messages, standing in for the translators' work so the tests can
 # see that the worker really writes in the resident's language.
@@ -159,7 +166,7 @@ def notifications(app) -> list[Notification]:
     with db.session_scope(app) as session:
         notes = list(session.scalars(select(Notification).order_by(Notification.id)))
         for note in notes:
-            note.attempt_log  # noqa: B018 - load before the session closes
+            note.attempt_log
         return notes
 
 
@@ -500,9 +507,7 @@ def _case(app, reference: str) -> Case:
 
 
 def _move(app, reference: str, to_status: str, note: str | None = None) -> None:
-    with db.session_scope(app) as session:
-        case = session.scalar(select(Case).filter_by(reference=reference))
-        transition(session, case, to_status, STAFF, public_note=note)
+    factories.move(app, reference, Staff(to_status, public=note))
 
 
 def _prefs(app, case_id: int) -> ContactPreferences:
@@ -519,7 +524,7 @@ def test_one_click_unsubscribe_switches_off_updates_only(notify_app, smtp):
     _client, page = report(notify_app)
     reference = reference_on(page)
     case = _case(notify_app, reference)
-    _move(notify_app, reference, states.IN_REVIEW, "A crew will look at it this week.")
+    _move(notify_app, reference, workflow.IN_REVIEW, "A crew will look at it this week.")
     assert run_worker(notify_app).sent == 2
     received, update = (m.message for m in smtp.messages)
     assert "List-Unsubscribe" not in received
@@ -552,9 +557,9 @@ def test_one_click_unsubscribe_switches_off_updates_only(notify_app, smtp):
 
     # The next optional message is not queued; a required one still is.
     count = len(notifications(notify_app))
-    _move(notify_app, reference, states.SCHEDULED, "Booked for Tuesday.")
+    _move(notify_app, reference, workflow.SCHEDULED, "Booked for Tuesday.")
     assert len(notifications(notify_app)) == count
-    _move(notify_app, reference, states.RESOLVED, "Filled.")
+    _move(notify_app, reference, workflow.RESOLVED, "Filled.")
     assert [n.template for n in notifications(notify_app)][-1] == "case_decided"
     assert run_worker(notify_app).sent == 1
     assert smtp.messages[-1].message["Subject"] == f"Your request {reference} is resolved"
@@ -568,7 +573,7 @@ def test_an_optional_message_switched_off_after_queueing_is_cancelled(notify_app
     reference = reference_on(page)
     case = _case(notify_app, reference)
     assert run_worker(notify_app).sent == 1  # the receipt
-    _move(notify_app, reference, states.IN_REVIEW, "Looking at it.")  # queues an optional update
+    _move(notify_app, reference, workflow.IN_REVIEW, "Looking at it.")  # queues an optional update
     from portal import db
 
     with db.session_scope(notify_app) as session:
@@ -592,7 +597,7 @@ def test_the_private_tracking_link_is_not_kept_after_sending(notify_app, smtp):
 def test_a_bad_unsubscribe_link_is_not_found_and_changes_nothing(notify_app, smtp):
     _client, page = report(notify_app)
     case = _case(notify_app, reference_on(page))
-    _move(notify_app, case.reference, states.IN_REVIEW)
+    _move(notify_app, case.reference, workflow.IN_REVIEW)
     update = next(n for n in notifications(notify_app) if n.template == "case_updated")
     received = next(n for n in notifications(notify_app) if n.template == "case_received")
     good = unsubscribe.make_token(notify_app.config["SECRET_KEY"], update.id)
@@ -705,8 +710,8 @@ def samples(app, template):
         yield {"link": f"{BASE_URL}/account/email/confirm/{'x' * 43}", "expires_minutes": 1440,
                "new_email": "a••••••••@example.com"}
         return
-    statuses = {"case_received": [states.RECEIVED], "info_requested": [states.MORE_INFO],
-                "case_decided": sorted(DECISIONS)}.get(template, list(states.STATUSES))
+    statuses = {"case_received": [workflow.RECEIVED], "info_requested": [workflow.MORE_INFO],
+                "case_decided": sorted({s for w in workflow.WORKFLOWS.values() for s in w.decided})}.get(template, list(workflow.STATUSES))
     for code in catalog.services:
         for status in statuses:
             context = {"reference": "K7M-X3Q-HDT", "service_code": code, "status": status,
@@ -754,10 +759,11 @@ def test_every_message_renders_in_every_locale(notify_app, template):
 
 
 def test_transitions_queue_the_message_the_move_owes():
-    assert message_for(states.IN_REVIEW, states.MORE_INFO, None) == "info_requested"
-    for decision in (states.APPROVED, states.DENIED, states.RESOLVED):
-        assert message_for(states.IN_REVIEW, decision, None) == "case_decided"
-    assert message_for(states.RECEIVED, states.IN_REVIEW, None) == "case_updated"
+    complaint, permit = workflow.of("complaint"), workflow.of("permit")
+    assert complaint.action("request_information").message == "info_requested"
+    assert complaint.action("resolve").message == "case_decided"
+    assert permit.action("approve").message == permit.action("deny").message == "case_decided"
+    assert complaint.action("review").message == "case_updated"
 
 
 def test_every_move_queues_its_message_in_the_same_transaction(notify_app):
@@ -765,11 +771,11 @@ def test_every_move_queues_its_message_in_the_same_transaction(notify_app):
     reference = reference_on(page)
     with pytest.raises(RuntimeError), db.session_scope(notify_app) as session:
         case = session.scalar(select(Case).filter_by(reference=reference))
-        transition(session, case, states.IN_REVIEW, STAFF)
+        transition(session, case, workflow.IN_REVIEW, factories.STAFF)
         raise RuntimeError("the request failed after the move")
     assert [n.template for n in notifications(notify_app)] == ["case_received"]
-    _move(notify_app, reference, states.IN_REVIEW)
-    _move(notify_app, reference, states.MORE_INFO, "Send a photo of the pothole.")
+    _move(notify_app, reference, workflow.IN_REVIEW)
+    _move(notify_app, reference, workflow.MORE_INFO, "Send a photo of the pothole.")
     notes = notifications(notify_app)
     assert [n.template for n in notes] == ["case_received", "case_updated", "info_requested"]
     assert notes[2].context["note"] == "Send a photo of the pothole." and notes[2].optional is False

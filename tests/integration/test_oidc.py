@@ -32,13 +32,14 @@ from sqlalchemy import select as sql_select
 from werkzeug.serving import make_server
 
 from portal import create_app
-from portal.accounts import passwords, sessions
+from portal.accounts import sessions
 from portal.audit import verify_chain
 from portal.config import ConfigError
 from portal.models import Account, AccountSession, AuditRecord, Identity
-from portal.models.base import utcnow
 
+from .. import factories
 from ..conftest import ROOT
+from ..factories import PASSWORD
 
 pytestmark = pytest.mark.slow
 
@@ -46,7 +47,6 @@ PROVIDER_SCRIPT = ROOT / "tests" / "oidc" / "provider.mjs"
 CLIENT_ID = "civic-portal"
 CLIENT_SECRET = "a-client-secret-for-the-tests-only"
 CALLBACK = "/account/provider/callback"
-PASSWORD = "violet kettle marches north"
 START_SECONDS = 30
 # The headings of the refusal pages.
 EXPIRED = "This sign-in has expired"
@@ -351,17 +351,8 @@ def test_sign_in_and_sign_up_pages_offer_the_provider(site, browser):
         assert "Sign in with Login.gov" in page and 'href="/account/provider/start' in page
 
 
-def _password_account(db_session, email: str, *, verified: bool) -> Account:
-    account = Account(email=email, password_hash=passwords.hash_password(PASSWORD), locale="en",
-                      created_at=utcnow(), password_changed_at=utcnow(),
-                      email_verified_at=utcnow() if verified else None)
-    db_session.add(account)
-    db_session.flush()
-    return account
-
-
-def test_a_password_account_with_the_same_verified_email_is_linked(site, browser, db_session):
-    account_id = _password_account(db_session, "carla@example.com", verified=True).id
+def test_a_password_account_with_the_same_verified_email_is_linked(app, site, browser, db_session):
+    account_id = factories.account(app, "carla@example.com", verified=True, session=db_session).id
     db_session.commit()
     db_session.expunge_all()  # read what the portal writes, not this object
     assert browser.sign_in("carla").status_code == 302 and browser.signed_in()
@@ -372,10 +363,10 @@ def test_a_password_account_with_the_same_verified_email_is_linked(site, browser
     assert ("account.link_provider", "success") in [(a, o) for a, o, _ in audited(db_session)]
 
 
-def test_an_unverified_account_with_the_same_email_loses_password_and_sessions(site, browser,
+def test_an_unverified_account_with_the_same_email_loses_password_and_sessions(app, site, browser,
                                                                                 db_session):
     # Someone signed up with dana's address without owning it, and is signed in somewhere.
-    squatter = _password_account(db_session, "dana@example.com", verified=False)
+    squatter = factories.account(app, "dana@example.com", verified=False, session=db_session)
     squatter_token = sessions.start(db_session, squatter, "127.0.0.1", "squatter")
     account_id = squatter.id
     db_session.commit()
@@ -469,8 +460,8 @@ def test_an_email_the_provider_has_not_verified_is_refused(site, browser, db_ses
     assert "we have not made an account" in response.text
 
 
-def test_an_unverified_email_does_not_take_over_an_existing_account(site, browser, db_session):
-    _password_account(db_session, "unverified-kim@example.com", verified=True)
+def test_an_unverified_email_does_not_take_over_an_existing_account(app, site, browser, db_session):
+    factories.account(app, "unverified-kim@example.com", verified=True, session=db_session)
     db_session.commit()
     db_session.expunge_all()
     assert browser.sign_in("unverified-kim").status_code == 403 and not browser.signed_in()

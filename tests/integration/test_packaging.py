@@ -1,5 +1,6 @@
-"""The portal as it is deployed: a wheel installed in a fresh virtual environment, gunicorn in
-production mode, and refusing to start without a secret key.
+"""The portal as it is deployed: a wheel installed with the locked packages of
+requirements/production.txt in a fresh virtual environment, gunicorn in production mode, and
+refusing to start without a secret key.
 
 These tests build a wheel, install packages and start server processes, so they are slow; they
 need the built assets and compiled translations (`make test` makes both first). Every server
@@ -120,7 +121,9 @@ def gunicorn(bin_dir: Path, *, cwd: Path, env: dict, workers: int, log: Path):
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    run_ok([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", out, ROOT], cwd=ROOT, env=clean_env())
+    # As `make wheel`: built by the locked build backend installed beside the tests.
+    run_ok([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", out, ROOT],
+           cwd=ROOT, env=clean_env())
     built = list(out.glob("civic_portal-*.whl"))
     assert len(built) == 1, built
     return built[0]
@@ -151,7 +154,12 @@ def test_installed_wheel_migrates_and_serves_outside_the_checkout(wheel, tmp_pat
     run_ok([sys.executable, "-m", "venv", venv], cwd=tmp_path, env=clean_env())
     bin_dir = venv / "bin"
     env = clean_env(bin_dir)
-    run_ok([bin_dir / "python", "-m", "pip", "install", "--quiet", wheel], cwd=tmp_path, env=env, timeout=600)
+    # As the README's production install: the locked packages, then the wheel without dependencies.
+    run_ok([bin_dir / "python", "-m", "pip", "install", "--quiet", "--require-hashes",
+            "-r", ROOT / "requirements" / "production.txt"], cwd=tmp_path, env=env, timeout=600)
+    run_ok([bin_dir / "python", "-m", "pip", "install", "--quiet", "--no-deps", wheel],
+           cwd=tmp_path, env=env)
+    run_ok([bin_dir / "python", "-m", "pip", "check"], cwd=tmp_path, env=env)  # the lock suffices
 
     where = run_ok([bin_dir / "python", "-c", "import portal; print(portal.__file__)"], cwd=site, env=env)
     installed = Path(where.stdout.strip())

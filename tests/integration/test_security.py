@@ -61,7 +61,8 @@ def test_static_assets_are_immutable(client, app):
 
 
 def test_production_cookies_are_secure(_schema):
-    app = create_app({**_schema, "PORTAL_ENV": "production", "SECRET_KEY": "s" * 40})
+    app = create_app({**_schema, "PORTAL_ENV": "production", "SECRET_KEY": "s" * 40,
+                      "PUBLIC_BASE_URL": "https://localhost"})
     client = app.test_client()
     response = client.get("/report/pothole/q/location?lang=es", base_url="https://localhost")
     cookies = response.headers.getlist("Set-Cookie")
@@ -113,3 +114,80 @@ def test_assets_are_compressed_but_pages_are_not(client, app):
     # Pages hold CSRF tokens next to reflected input: never compressed (BREACH).
     page = client.get("/services?q=pothole", headers={"Accept-Encoding": "gzip, br"})
     assert "Content-Encoding" not in page.headers
+
+
+PUBLIC = "https://portal.riverton.example"
+
+
+def test_links_on_pages_come_from_the_public_address_not_the_host_header(_schema, tmp_path):
+    from ..conftest import _clean, post_form
+    from ..helpers import answer
+
+    app = create_app({**_schema, "PUBLIC_BASE_URL": PUBLIC})
+    _clean(app)
+
+    def from_evil(client):
+        """Every request of this client names Host: evil.example."""
+        send = client.open
+        client.open = lambda *args, **kwargs: send(*args, **kwargs, headers={"Host": "evil.example"})
+        return client
+
+    client = from_evil(app.test_client())
+    report_pothole(client)
+    confirmation = client.get(submit(client).location).get_data(as_text=True)
+    assert f'href="{PUBLIC}/track/t/' in confirmation and "evil.example" not in confirmation
+    client = from_evil(app.test_client())
+    answer(client, "pothole", "location", {"street": "1 Main St"})
+    code = post_form(client, "/report/pothole/save", {"how": "code"}).get_data(as_text=True)
+    assert f'href="{PUBLIC}/report/resume"' in code and "evil.example" not in code
+    app.extensions["db_engine"].dispose()
+
+
+def test_no_link_is_built_from_the_request():
+    """Full links come from PUBLIC_BASE_URL only (portal.web.urls.public_url)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    checks_the_host = root / "portal" / "web" / "security.py"  # reads the Host only to refuse it
+    pattern = re.compile(r"_external\s*=\s*True|url_root|host_url|request\.host\b|request\.url\b")
+    found = [f"{path.relative_to(root)}:{number}"
+             for folder in ("portal", "templates") for path in sorted((root / folder).rglob("*"))
+             if path.suffix in {".py", ".html", ".txt"} and path != checks_the_host
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+             if pattern.search(line)]
+    assert not found, found
+
+
+@pytest.mark.parametrize(("host", "status"), [
+    ("portal.riverton.example", 200), ("evil.example", 400), ("portal.riverton.example.evil.example", 400),
+    ("10.0.0.7:8000", 200), ("10.0.0.8", 400),
+])
+def test_production_answers_only_for_its_own_host_names(_schema, host, status):
+    app = create_app({**_schema, "PORTAL_ENV": "production", "SECRET_KEY": "s" * 40,
+                      "PUBLIC_BASE_URL": PUBLIC, "EXTRA_HOSTS": ["10.0.0.7"]})
+    client = app.test_client()
+    for method, url in [("get", "/"), ("get", "/account"), ("post", "/report/pothole/q/location"),
+                        ("get", "/healthz"), ("get", "/nope")]:
+        response = getattr(client, method)(url, base_url=f"https://{host}")
+        expected = status if status == 400 or url != "/nope" else 404
+        if status == 200 and url == "/account":
+            expected = 302
+        if status == 200 and method == "post":
+            expected = 400  # no CSRF token: the form expired page
+        assert response.status_code == expected, (method, url)
+        if status == 400:
+            body = response.get_data(as_text=True)
+            assert "Traceback" not in body and host not in body
+    app.extensions["db_engine"].dispose()
+
+
+def test_extra_host_names_are_read_from_the_environment(monkeypatch, _schema):
+    from portal import config
+
+    monkeypatch.setenv("EXTRA_HOSTS", " health.internal , 10.0.0.7 ")
+    monkeypatch.setenv("PUBLIC_BASE_URL", PUBLIC + "/")
+    settings = config.load({**_schema, "PORTAL_ENV": "production", "SECRET_KEY": "s" * 40})
+    assert settings["ALLOWED_HOSTS"] == ["portal.riverton.example", "health.internal", "10.0.0.7"]
+    development = config.load({**_schema, "PORTAL_ENV": "development"})
+    assert development["ALLOWED_HOSTS"] is None
+

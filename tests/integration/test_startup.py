@@ -36,3 +36,12 @@ def test_command_line_start_up_error_is_one_clear_line(tmp_path):
     assert result.returncode == 3
     assert "Traceback" not in result.stderr
     assert "Civic Portal cannot start:" in result.stderr and "pothole.yaml: questions[0].datatype" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["UPLOAD_RATE_LIMIT", "TRACK_RATE_LIMIT"])
+def test_a_rate_limit_that_does_not_parse_stops_start_up(monkeypatch, app_settings, name):
+    from portal.config import ConfigError
+
+    monkeypatch.setenv(name, "as many as you like")
+    with pytest.raises(ConfigError, match=name):
+        create_app(app_settings)

@@ -9,6 +9,7 @@ real clamd started for the test session with a test signature database of its ow
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import os
 import re
@@ -16,7 +17,10 @@ import secrets
 import shutil
 import socket
 import subprocess
+import struct
+import threading
 import time
+import zlib
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -30,6 +34,7 @@ from portal.config import ConfigError
 from portal.extensions import limiter
 from portal.models import Case, Document, Draft
 
+from .. import factories
 from ..conftest import _clean, csrf_token, post_form
 from ..helpers import GUEST_CONTACT
 
@@ -74,6 +79,17 @@ def heic_with_gps() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (32, 16), "blue").save(out, "HEIF", exif=exif.tobytes())
     return out.getvalue()
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A PNG whose header says width × height pixels, with a few bytes of pixels after it: decoding
+    it would fail, so a refusal for its size proves the size was read before any decoding."""
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+            + chunk(b"IEND", b""))
 
 
 def pdf_of(size: int) -> bytes:
@@ -322,6 +338,67 @@ def test_an_empty_file_is_refused(app, client):
     assert documents_in(app) == []
 
 
+@pytest.mark.parametrize(("width", "height"), [(7071, 7071), (8064, 6048), (5001, 5000), (40000, 40000)])
+def test_an_image_with_too_many_pixels_is_refused_before_it_is_decoded(app, client, width, height):
+    response = send(client, PLANS, ("huge.png", png_claiming(width, height)))
+    assert response.status_code == 413
+    assert [html.unescape(error) for error in errors_on(page_of(response))] == [
+        "huge.png is too big an image: we take images of up to 25 megapixels. Save a smaller copy, "
+        "or take the photo at your phone's usual size, and try again"]
+    assert documents_in(app) == [] and stored_files(app) == []
+    # A picture just too broken to decode, but of a size we take, is refused for that instead.
+    assert send(client, PLANS, ("broken.png", png_claiming(5712, 4284))).status_code == 422
+
+
+def test_a_24_megapixel_phone_photo_is_kept(app, client):
+    photo = io.BytesIO()
+    Image.new("RGB", (5712, 4284), "olive").save(photo, "JPEG", quality=80)
+    assert send(client, PLANS, ("IMG_2024.jpg", photo.getvalue())).status_code == 302
+    image = Image.open(io.BytesIO(stored_files(app)[0].read_bytes()))
+    assert (image.format, image.size) == ("JPEG", (5712, 4284))
+
+
+def test_only_a_few_images_are_decoded_at_once(monkeypatch):
+    from portal.documents import content
+
+    small = png_with_text()
+    monkeypatch.setattr(content, "DECODE_WAIT", 0.2)
+    held = [content.DECODING.acquire(timeout=1) for _ in range(content.DECODE_AT_ONCE)]
+    assert all(held)
+    try:
+        with pytest.raises(documents.DocumentRefused) as refused:
+            content.prepare(small)
+        assert refused.value.reason == "busy"
+        # A slot given back is taken by the next one waiting.
+        monkeypatch.setattr(content, "DECODE_WAIT", 10)
+        done = []
+        waiting = threading.Thread(target=lambda: done.append(content.prepare(small).content_type))
+        waiting.start()
+        time.sleep(0.2)
+        assert done == [] and waiting.is_alive()
+        content.DECODING.release()
+        held.pop()
+        waiting.join(10)
+        assert done == ["image/png"]
+    finally:
+        for _ in held:
+            content.DECODING.release()
+    assert content.prepare(small).content_type == "image/png"
+
+
+def test_upload_posts_are_limited_per_client_address(make_app):
+    app = make_app(UPLOAD_RATE_LIMIT="3 per hour")
+    client = app.test_client()
+    for n in range(3):
+        assert send(client, PLANS, (f"sheet{n}.pdf", PDF)).status_code == 302
+    assert send(client, PLANS, ("one more.pdf", PDF)).status_code == 429
+    # Other posts are not uploads and are not counted; another address may still upload.
+    assert post_form(client, PLANS, {"action": "continue"}).status_code == 302
+    elsewhere = app.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "192.0.2.44"
+    assert send(elsewhere, PLANS, ("mine.pdf", PDF)).status_code == 302
+
+
 def test_upload_with_no_file_chosen(client):
     response = send(client, PLANS)
     assert response.status_code == 400
@@ -493,13 +570,8 @@ def test_a_signed_in_residents_document_needs_their_account(app, client):
     send(client, PLANS, ("plan.pdf", PDF))
     [document] = documents_in(app)
     with db.session_scope(app) as session:  # as if the draft had been started while signed in
-        from portal.models import Account
-
-        draft = session.get(Draft, document.draft_id)
-        account = Account(email="owner@example.com", email_verified_at=None)
-        session.add(account)
-        session.flush()
-        draft.account_id = account.id
+        owner = factories.account(app, "owner@example.com", session=session)
+        session.get(Draft, document.draft_id).account_id = owner.id
     assert client.get(f"/documents/{document.public_id}").status_code == 404
 
 
@@ -571,17 +643,15 @@ def test_names_are_cleaned_for_showing(sent, extension, shown):
 
 def test_a_file_written_in_a_transaction_that_rolls_back_is_deleted(app):
     from portal import db
-    from portal.cases import drafts
 
-    catalog = app.extensions["catalog"]
     with pytest.raises(RuntimeError), db.session_scope(app) as session:
-        draft, _token = drafts.start(session, catalog.service("shed-permit"), "en")
+        draft, _token = factories.draft(app, "shed-permit", answers={}, session=session)
         documents.add(session, draft, "plans", "plan.pdf", io.BytesIO(PDF))
         assert len(stored_files(app)) == 1
         raise RuntimeError("the request failed after the upload")
     assert stored_files(app) == []
     with db.session_scope(app) as session:
-        draft, _token = drafts.start(session, catalog.service("shed-permit"), "en")
+        draft, _token = factories.draft(app, "shed-permit", answers={}, session=session)
         document = documents.add(session, draft, "plans", "plan.pdf", io.BytesIO(PDF))
         assert documents.read(document) == PDF
     with pytest.raises(RuntimeError), db.session_scope(app) as session:

@@ -42,6 +42,9 @@ KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
 # plain-text emails and call scripts (.txt).
 TEMPLATE_SUFFIXES = {".html", ".txt"}
 JINJA_OPTIONS = {"extensions": "jinja2.ext.do"}
+# Numbers each plural rule is tried on: every form of every shipped language occurs among them
+# (Spanish "many" only for whole millions).
+PLURAL_SAMPLES = (*range(0, 1001), 1_000_000, 1_000_001, 2_000_000, 10**9)
 # Placeholders a plural form may leave out when it stands for one number only (Arabic "two
 # results" is one word, with no digit in it).
 COUNT_NAMES = {"num", "count"}
@@ -219,8 +222,14 @@ def test_plural_forms_header_fits_the_language(locale):
         f"{locale}: nplurals={nplurals}, but the language has {expected} plural forms"
     )
     plural = gettext.c2py(expression)
-    used = {plural(n) for n in range(0, 1001)}
+    used = {plural(n) for n in PLURAL_SAMPLES}
     assert used == set(range(nplurals)), f"{locale}: plural={expression} gives forms {sorted(used)}"
+    cldr = get_plural(locale).plural_expr
+    cldr_plural = gettext.c2py(cldr)
+    differ = [n for n in PLURAL_SAMPLES if plural(n) != cldr_plural(n)]
+    assert not differ, (
+        f"{locale}: plural={expression} picks another form than CLDR's {cldr} for n in {differ[:5]}"
+    )
     assert not catalog.metadata_is_fuzzy, (
         f"{locale}: the header is fuzzy, so the whole catalog would be skipped"
     )
@@ -396,7 +405,7 @@ def test_catalog_compiles(locale, tmp_path):
     po = polib.pofile(str(path))
     rule = gettext.c2py(re.search(r"plural=(.+?);?\s*$", po.metadata["Plural-Forms"])[1])
     for entry in (e for e in _entries(po) if e.msgid_plural):
-        for n in (0, 1, 2, 3, 11, 100, 101):
+        for n in (0, 1, 2, 3, 11, 100, 101, 1_000_000):
             got = compiled.ngettext(entry.msgid, entry.msgid_plural, n)
             assert got == entry.msgstr_plural[rule(n)], (
                 f"{locale}: {entry.msgid!r} for n={n}: {got!r}"

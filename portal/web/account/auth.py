@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
-
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import db
-from ..accounts import registry
-from ..extensions import limiter
-from ..forms.accounts import ForgotForm, NewPasswordForm, SignInForm, SignUpForm
-from .i18n import current_locale
+from ... import db
+from ...accounts import registry, sessions
+from ...extensions import limiter
+from ...forms.accounts import ForgotForm, NewPasswordForm, SignInForm, SignUpForm
+from ..i18n import current_locale
+from ..security import personal_data
+from ..visitor import actor
 from .oidc import provider_name
-from .security import personal_data
-from .signin import actor, record_refusal, safe_next, sign_in, sign_out
+from .signin import record_refusal, safe_next, sign_in, sign_out
+from ...cases.contact import normalise_email
+from ..throttle import password_checks, wrong_password
+from ..urls import public_url
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
 
@@ -28,17 +30,11 @@ LINK_ENDPOINTS = {
 def link_for(purpose: str, token: str) -> str:
     """A full link for a message. Built from PUBLIC_BASE_URL, never from the request's Host."""
     endpoint = LINK_ENDPOINTS[purpose]
-    path = url_for(endpoint, token=token) if token else url_for(endpoint)
-    return current_app.config["PUBLIC_BASE_URL"] + path
+    return public_url(endpoint, token=token) if token else public_url(endpoint)
 
 
-def _account_key() -> str:
-    email = (request.form.get("email") or "").strip().lower()
-    return "account:" + hashlib.sha256(email.encode()).hexdigest()
-
-
-def _failed(response) -> bool:
-    return response.status_code == 401
+def _typed_email() -> str | None:
+    return normalise_email((request.form.get("email") or "").strip())
 
 
 @bp.route("/create", methods=["GET", "POST"])
@@ -60,15 +56,14 @@ def check_email():
 
 @bp.get("/verify/<token>")
 def verify(token: str):
-    account = registry.verify_email(db.session(), token, actor("guest"))
+    account = registry.verify_email(db.session(), token, actor())
     if account is None:
         return render_template("auth/link_invalid.html"), 400
     return render_template("auth/verified.html", account=account)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"], endpoint="sign_in")
-@limiter.limit("20 per hour", methods=["POST"])
-@limiter.limit("5 per 15 minutes", key_func=_account_key, methods=["POST"], deduct_when=_failed)
+@password_checks(_typed_email)
 def sign_in_page():
     target = safe_next(request.args.get("next"), url_for("account.dashboard"))
     if current_user.is_authenticated:
@@ -76,11 +71,12 @@ def sign_in_page():
     form = SignInForm()
     failed = False
     if form.validate_on_submit():
-        account = registry.authenticate(db.session(), form.normalised_email(), form.password.data, actor("guest"))
+        account = registry.authenticate(db.session(), form.normalised_email(), form.password.data, actor())
         if account is not None:
             sign_in(account)
             return redirect(target)
         failed = True
+        wrong_password()
         record_refusal("account.sign_in", details={"method": "password"})
     errors = form.summary()
     if failed:
@@ -100,13 +96,7 @@ def sign_out_page():
 @bp.post("/sign-out-everywhere")
 @login_required
 def sign_out_everywhere():
-    from ..accounts import sessions
-
-    ended = sessions.end_all(db.session(), current_user.account.id)
-    from .. import audit
-
-    audit.record(db.session(), actor(), "account.sign_out_everywhere", target_type="account",
-                 target_id=str(current_user.account.id), details={"sessions": ended})
+    sessions.end_everywhere(db.session(), current_user.account, actor())
     sign_out()
     return redirect(url_for(".signed_out"))
 
@@ -132,7 +122,7 @@ def deleted():
 def forgot():
     form = ForgotForm()
     if form.validate_on_submit():
-        registry.request_reset(db.session(), form.normalised_email(), link_for, actor("guest"))
+        registry.request_reset(db.session(), form.normalised_email(), link_for, actor())
         return redirect(url_for(".check_email", reset=1))
     return render_template("auth/forgot.html", form=form, errors=form.summary()), 400 if form.errors else 200
 
@@ -140,16 +130,12 @@ def forgot():
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 @personal_data
 def reset(token: str):
-    from ..accounts import tokens
-    from ..models import Account
-
-    pending = tokens.peek(db.session(), token, "reset")
-    if pending is None:
+    account = registry.reset_link_account(db.session(), token)
+    if account is None:
         return render_template("auth/link_invalid.html"), 400
-    account = db.session().get(Account, pending.account_id)
     form = NewPasswordForm(context=(account.email,))
     if form.validate_on_submit():
-        if registry.reset_password(db.session(), token, form.password.data, actor("guest")) is None:
+        if registry.reset_password(db.session(), token, form.password.data, actor()) is None:
             return render_template("auth/link_invalid.html"), 400
         sign_in(account)
         return redirect(url_for("account.dashboard", changed="password"))
@@ -158,7 +144,7 @@ def reset(token: str):
 
 @bp.get("/confirm-email/<token>")
 def confirm_email(token: str):
-    account = registry.confirm_email_change(db.session(), token, actor("guest"))
+    account = registry.confirm_email_change(db.session(), token, actor())
     if account is None:
         return render_template("auth/link_invalid.html"), 400
     return render_template("auth/verified.html", account=account, changed=True)

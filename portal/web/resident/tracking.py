@@ -9,7 +9,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -18,18 +17,19 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import ValidationError
 
-from .. import db
-from ..cases import tracking
-from ..cases.references import normalise
-from ..extensions import limiter
-from ..forms.display import answer_rows
-from ..models import Case
-from .i18n import current_locale
-from .security import personal_data
+from ... import db, documents
+from ...cases import followup, tracking
+from ...cases.policy import Refused
+from ...cases.references import normalise
+from ...extensions import limiter
+from ...forms.display import answer_rows
+from ...forms.followup import RATING_WORDS, AnswerForm, RatingForm
+from ..i18n import current_locale
+from ..security import personal_data
+from ..visitor import actor, remember_case
+from .files import ACCEPT, ACCEPT_HEIF, types_in_words, upload_config
 
 bp = Blueprint("tracking", __name__, url_prefix="/track")
-TRACKED = "tracked"
-MAX_TRACKED = 20
 
 
 def _strip(value):
@@ -73,7 +73,7 @@ def track():
     if form.validate_on_submit():
         case = tracking.find_by_reference(db.session(), normalise(form.reference.data), form.contact.data)
         if case is not None:
-            _remember(case.reference)
+            remember_case(case.id)
             return redirect(url_for(".case", reference=case.reference))
         not_found = True
     errors = form.summary()
@@ -84,28 +84,8 @@ def track():
     return render_template("tracking/track.html", form=form, errors=errors, not_found=not_found), status
 
 
-def _remember(reference: str) -> None:
-    """This browser may see and act on the case until the session ends."""
-    allowed = [r for r in session.get(TRACKED, []) if r != reference]
-    session[TRACKED] = ([reference] + allowed)[:MAX_TRACKED]
-
-
-def may_act(case: Case) -> bool:
-    """The resident who made the case: a browser that proved it (or opened its private link) in
-    this session, or its signed-in owner."""
-    if case.reference in session.get(TRACKED, []):
-        return True
-    from flask_login import current_user
-
-    return (current_user.is_authenticated and case.account_id is not None
-            and case.account_id == current_user.account.id)
-
-
-def show(case: Case, *, answer_form=None, rating_form=None, errors=(), status: int = 200):
+def show(case, *, answer_form=None, rating_form=None, errors=(), status: int = 200):
     """The case page, with what the resident can do now (and any errors in what they sent)."""
-    from ..cases import followup
-    from ..forms.followup import RATING_WORDS, AnswerForm, RatingForm
-
     locale = current_locale()
     definition = tracking.definition_for(db.session(), case)
     rows = answer_rows(definition, case.answers, locale)
@@ -129,10 +109,8 @@ def show(case: Case, *, answer_form=None, rating_form=None, errors=(), status: i
     ), status
 
 
-def _sent_files(case: Case) -> dict[int, list[dict]]:
+def _sent_files(case) -> dict[int, list[dict]]:
     """Documents the resident sent with their answers, by the event they came with."""
-    from .. import documents
-
     files: dict[int, list[dict]] = {}
     for document in documents.for_owner(db.session(), case):
         if document.event_id is not None:
@@ -143,17 +121,14 @@ def _sent_files(case: Case) -> dict[int, list[dict]]:
 
 
 def _upload_hints() -> dict:
-    from .. import documents
-    from .uploads import ACCEPT, ACCEPT_HEIF, _config, _types_in_words
-
-    config = _config()
+    config = upload_config()
     return {
         "accept": ACCEPT_HEIF if documents.HEIF_SUPPORTED else ACCEPT,
         "hint": " ".join([
             ngettext("You can add %(num)d file.", "You can add up to %(num)d files.",
                      documents.service.DEFAULT_MAX_FILES),
             _("Each file must be %(types)s, and smaller than %(size)s MB.",
-              types=_types_in_words(), size=config.max_file_bytes // documents.MB),
+              types=types_in_words(), size=config.max_file_bytes // documents.MB),
         ]),
     }
 
@@ -161,8 +136,9 @@ def _upload_hints() -> dict:
 @bp.get("/case/<reference>")
 @personal_data
 def case(reference: str):
-    found = tracking.get(db.session(), reference)
-    if found is None or not may_act(found):
+    try:
+        found = tracking.open_case(db.session(), actor(), reference)
+    except Refused:
         return redirect(url_for(".track"))
     return show(found)
 
@@ -174,5 +150,5 @@ def private(token: str):
     found = tracking.find_by_token(db.session(), token)
     if found is None:
         abort(404)
-    _remember(found.reference)  # so the forms on the page work in this browser
+    remember_case(found.id)  # so the forms on the page work in this browser
     return show(found)

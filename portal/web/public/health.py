@@ -8,7 +8,7 @@ from flask import Blueprint, current_app
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..extensions import limiter
+from ...extensions import limiter
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger("portal.health")

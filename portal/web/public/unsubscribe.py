@@ -12,11 +12,11 @@ from contextlib import nullcontext
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import force_locale
 
-from .. import db
-from ..audit import Actor
-from ..extensions import csrf
-from ..notify import unsubscribe as domain
-from .security import personal_data
+from ... import db
+from ...extensions import csrf
+from ...notify import unsubscribe as domain
+from ..security import personal_data
+from ..visitor import actor
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -32,6 +32,6 @@ def unsubscribe(token: str):
     language = nullcontext() if "lang" in request.args else force_locale(note.locale)
     with language:
         if request.method == "POST":
-            domain.switch_off(db.session(), note, Actor("recipient", "web", request.remote_addr))
+            domain.switch_off(db.session(), note, actor())
             return render_template("notifications/unsubscribed.html", template=note.template)
         return render_template("notifications/unsubscribe.html", template=note.template, token=token)

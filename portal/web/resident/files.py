@@ -30,15 +30,16 @@ from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
-from .. import db, documents
-from ..cases import drafts
-from ..catalog import Question, ServiceDefinition
-from ..config import ConfigError
-from ..documents import errors as reasons
-from ..models import Case, Document, Draft
-from ..models.base import utcnow
-from .i18n import current_locale
-from .security import personal_data
+from ... import db, documents
+from ...cases import drafts
+from ...cases.documents import readable
+from ...catalog import Question, ServiceDefinition
+from ...config import ConfigError
+from ...documents import errors as reasons
+from ..i18n import current_locale
+from ..security import personal_data
+from ..visitor import actor
+from .journey import page_url, start_draft
 
 log = logging.getLogger("portal.uploads")
 bp = Blueprint("documents", __name__)
@@ -46,12 +47,13 @@ MB = documents.MB
 ADDED = "documents_added"  # names added by the last upload, shown once after the redirect
 
 # One status per reason: 413 for size, 415 for a type we do not take, 422 for a file we took in
-# but will not keep (a virus, a broken image, or no scanner to check it), 400 for the rest.
+# but will not keep (a virus, a broken image, or no scanner to check it), 503 when too busy to
+# look at it now, 400 for the rest.
 STATUS = {
     reasons.TOO_LARGE: 413, reasons.CASE_TOO_LARGE: 413, reasons.IMAGE_TOO_LARGE: 413,
     reasons.WRONG_TYPE: 415, reasons.HEIC_UNSUPPORTED: 415,
     reasons.INFECTED: 422, reasons.UNREADABLE: 422, reasons.SCAN_UNAVAILABLE: 422,
-    reasons.EMPTY: 400, reasons.TOO_MANY: 400,
+    reasons.EMPTY: 400, reasons.TOO_MANY: 400, reasons.BUSY: 503,
 }
 NO_FILE_STATUS = REQUIRED_STATUS = 400
 ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
@@ -59,17 +61,17 @@ ACCEPT_HEIF = ACCEPT + ",.heic,.heif,image/heic,image/heif"
 TYPE_NAMES = {"application/pdf": "PDF", "image/jpeg": "JPG", "image/png": "PNG"}
 
 
-def _config() -> documents.Config:
+def upload_config() -> documents.Config:
     return current_app.extensions["documents"]
 
 
-def _types_in_words() -> str:
+def types_in_words() -> str:
     if documents.HEIF_SUPPORTED:
         return _("a PDF, a JPG or PNG image, or a HEIC photo from an iPhone")
     return _("a PDF, or a JPG or PNG image")
 
 
-def _message(refused: documents.DocumentRefused, name: str) -> str:
+def refusal_message(refused: documents.DocumentRefused, name: str) -> str:
     """What went wrong with one file, and what to do, in the GOV.UK error message style."""
     p = refused.params
     match refused.reason:
@@ -81,20 +83,22 @@ def _message(refused: documents.DocumentRefused, name: str) -> str:
             return _("%(name)s was not added: all your files together must be smaller than %(size)s MB. "
                      "Remove a file or choose a smaller one", name=name, size=p["limit_mb"])
         case reasons.IMAGE_TOO_LARGE:
-            return _("%(name)s is too big an image. Save it at a smaller size and try again", name=name)
+            return _("%(name)s is too big an image: we take images of up to %(megapixels)d megapixels. Save "
+                     "a smaller copy, or take the photo at your phone's usual size, and try again",
+                     name=name, megapixels=p["megapixels"])
         case reasons.TOO_MANY:
             return ngettext("%(name)s was not added: you can add %(num)d file here. Remove it to add another",
                             "%(name)s was not added: you can add up to %(num)d files here. Remove one to add another",
                             p["max_files"], name=name)
         case reasons.WRONG_TYPE:
-            return _("%(name)s must be %(types)s", name=name, types=_types_in_words())
+            return _("%(name)s must be %(types)s", name=name, types=types_in_words())
         case reasons.HEIC_UNSUPPORTED:
             return _("%(name)s is a HEIC photo, which we cannot take. Save it as a JPG and try again", name=name)
         case reasons.UNREADABLE:
             return _("%(name)s could not be opened. It may be damaged. Choose another file", name=name)
         case reasons.INFECTED:
             return _("%(name)s contains a virus. Choose another file", name=name)
-        case reasons.SCAN_UNAVAILABLE:
+        case reasons.SCAN_UNAVAILABLE | reasons.BUSY:
             pass
     return _("We could not check your file %(name)s, try again later", name=name)
 
@@ -106,33 +110,29 @@ def _size(size: int) -> str:
 
 
 def _limits(question: Question) -> list[str]:
-    config = _config()
+    config = upload_config()
     return [
         ngettext("You can add %(num)d file.", "You can add up to %(num)d files.", question.max_files),
         _("Each file must be %(types)s, and smaller than %(size)s MB.",
-          types=_types_in_words(), size=config.max_file_bytes // MB),
+          types=types_in_words(), size=config.max_file_bytes // MB),
         _("All the files you add to this application must come to less than %(size)s MB together.",
           size=config.max_case_bytes // MB),
     ]
 
 
-def _page_url(definition: ServiceDefinition, question: Question, change: bool) -> str:
-    return url_for("report.question", code=definition.code, qcode=question.code, change=1 if change else None)
-
-
-def _sync_answer(draft: Draft, question: Question) -> None:
+def _sync_answer(draft, question: Question) -> None:
     """Once the question was answered, its answer follows every file added or removed."""
     if question.code in draft.answers:
         files = documents.for_owner(db.session(), draft, question.code)
         drafts.save_answer(db.session(), draft, question.code, documents.answer_for(files))
 
 
-def file_question(*, definition: ServiceDefinition, question: Question, draft: Draft | None, change: bool,
-                  back: str, start_draft, where_next):
+def file_question(*, definition: ServiceDefinition, question: Question, draft, change: bool,
+                  back: str, where_next):
     """The page of a ``file`` question (GET, and POST with action upload, remove or continue)."""
     errors: list[tuple[str, str]] = []
     status = 200
-    here = _page_url(definition, question, change)
+    here = page_url(definition, question, change)
     if request.method == "POST":
         action = request.form.get("action")
         if action == "remove":
@@ -148,10 +148,10 @@ def file_question(*, definition: ServiceDefinition, question: Question, draft: D
             for upload in chosen:
                 try:
                     document = documents.add(db.session(), draft, question.code, upload.filename, upload.stream,
-                                             config=_config())
+                                             config=upload_config())
                     added.append(document.original_name)
                 except documents.DocumentRefused as refused:
-                    errors.append(("file", _message(refused, documents.shown_name(upload.filename) or _("Your file"))))
+                    errors.append(("file", refusal_message(refused, documents.shown_name(upload.filename) or _("Your file"))))
                     if len(errors) == 1:  # the page answers with the first refusal's status
                         status = STATUS[refused.reason]
                 finally:
@@ -189,73 +189,27 @@ def file_question(*, definition: ServiceDefinition, question: Question, draft: D
     ), status
 
 
-def _remove(draft: Draft | None, question: Question, public_id: str) -> None:
+def _remove(draft, question: Question, public_id: str) -> None:
     if draft is None:
         return
     document = documents.find(db.session(), public_id)
     # Already gone (removed in another tab) or not this page's: nothing to do.
     if document is None or document.draft_id != draft.id or document.question_code != question.code:
         return
-    documents.remove(db.session(), document, config=_config())
+    documents.remove(db.session(), document, config=upload_config())
     _sync_answer(draft, question)
 
 
 # --- Serving a document ---------------------------------------------------------------------
 
-def _account():
-    from flask_login import current_user
-
-    return current_user.account if current_user.is_authenticated else None
-
-
-def _holds_draft(draft: Draft) -> bool:
-    """This browser's session holds the draft's token."""
-    from .report import DRAFTS
-
-    tokens = session.get(DRAFTS, {})
-    held = {drafts.token_hash(t) for t in tokens.values() if isinstance(t, str)} if isinstance(tokens, dict) else set()
-    return draft.token_hash in held
-
-
-def may_download(document: Document) -> bool:
-    """Whether this request may fetch the document. Every rule is here, so staff can be added here.
-
-    - a draft's document: the browser holding the draft (and, for an account's draft, that
-      account signed in), while the draft lasts;
-    - a case's document: the signed-in account the case belongs to, a browser that proved the
-      case's reference and contact detail (tracking), or the guest browser that submitted it.
-    """
-    store = db.session()
-    account = _account()
-    if document.draft_id is not None:
-        draft = store.get(Draft, document.draft_id)
-        if draft is None or draft.expires_at < utcnow() or not _holds_draft(draft):
-            return False
-        return draft.account_id is None or (account is not None and account.id == draft.account_id)
-    if document.case_id is not None:
-        case = store.get(Case, document.case_id)
-        if case is None:
-            return False
-        if account is not None and case.account_id == account.id:
-            return True
-        from .tracking import TRACKED
-
-        if case.reference in session.get(TRACKED, []):
-            return True
-        if case.account_id is None and case.draft_id is not None:
-            draft = store.get(Draft, case.draft_id)
-            return draft is not None and _holds_draft(draft)
-    return False
-
-
 @bp.get("/documents/<public_id>")
 @personal_data
 def download(public_id: str):
-    document = documents.find(db.session(), public_id)
-    if document is None or not may_download(document):
+    document = readable(db.session(), actor(), public_id)
+    if document is None:
         abort(404)
     try:
-        stream = documents.open_file(document, config=_config())
+        stream = documents.open_file(document, config=upload_config())
     except FileNotFoundError:
         log.error("document %s has no stored file", document.public_id)
         abort(404)

@@ -5,33 +5,32 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from .. import db
-from ..accounts import export, passwords, preferences, registry, sessions
-from ..cases import drafts, tracking
-from ..forms.accounts import ChangeEmailForm, ChangePasswordForm, DeleteForm
-from ..forms.display import preference_rows
-from ..forms.preferences import AccountPreferencesForm, values_of
+from ... import db
+from ...accounts import export, passwords, preferences, registry, sessions
+from ...cases import drafts, tracking
+from ...cases.tracking import definition_for
+from ...forms.accounts import ChangeEmailForm, ChangePasswordForm, DeleteForm
+from ...forms.display import answer_rows, preference_rows
+from ...forms.preferences import AccountPreferencesForm, values_of
+from ..i18n import current_locale
+from ..security import personal_data
+from ..visitor import actor
 from .auth import link_for
-from .security import personal_data
-from .signin import actor, sign_out
+from .signin import safe_next, sign_out
+from ..throttle import password_checks, wrong_password
+from ..urls import query_id
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 PAGE = 20
-
-
-@bp.before_request
-@login_required
-def _signed_in_only():
-    """Every page here needs a signed-in resident (login_required runs before each view)."""
 
 
 @bp.get("")
 @personal_data
 def dashboard():
     account = current_user.account
-    before = request.args.get("before", type=int)
+    before = query_id("before")
     cases = tracking.cases_for_account(db.session(), account.id, before=before, limit=PAGE + 1)
     more = len(cases) > PAGE
     cases = cases[:PAGE]
@@ -58,23 +57,51 @@ def contact_preferences():
                            rows=preference_rows(values_of(prefs), None)), 400 if form.errors else 200
 
 
+def _signed_in_email() -> str | None:
+    return current_user.account.email if current_user.is_authenticated else None
+
+
+def _right_password(account, password: str | None) -> bool:
+    """The password asked again before a change; a wrong one counts against the throttles."""
+    if account.password_hash is None or passwords.verify(account.password_hash, password or ""):
+        return True
+    wrong_password()
+    return False
+
+
 @bp.route("/email", methods=["GET", "POST"])
+@password_checks(_signed_in_email)
 @personal_data
 def change_email():
     account = current_user.account
     form = ChangeEmailForm()
-    wrong = False
+    status = 400
     if form.validate_on_submit():
-        if account.password_hash and not passwords.verify(account.password_hash, form.password.data):
-            wrong = True
+        if not _right_password(account, form.password.data):
+            form.password.errors = [_wrong_password()]
         else:
-            registry.request_email_change(db.session(), account, form.normalised_email(), link_for, actor())
-            return redirect(url_for("auth.check_email", change=1))
-    errors = [("password", _wrong_password())] if wrong else form.summary()
-    if wrong:
-        form.password.errors = [errors[0][1]]
+            try:
+                registry.request_email_change(db.session(), account, form.normalised_email(), link_for, actor())
+                return redirect(url_for("auth.check_email", change=1))
+            except registry.EmailChangeLimited as limited:
+                form.email.errors = [_email_change_limited(limited.reason)]
+                status = 429
+    errors = form.summary()
     return render_template("account/email.html", form=form, errors=errors, account=account,
-                           has_password=bool(account.password_hash)), 400 if errors else 200
+                           has_password=bool(account.password_hash)), status if errors else 200
+
+
+def _email_change_limited(reason: str) -> str:
+    from flask_babel import gettext as _
+    from flask_babel import ngettext
+
+    if reason == "already_sent":
+        minutes = int(registry.RESEND_AFTER.total_seconds() // 60)
+        return ngettext("We have just sent a link to this address. Check its inbox, and its spam or junk "
+                        "folder. You can ask for another link after %(num)d minute",
+                        "We have just sent a link to this address. Check its inbox, and its spam or junk "
+                        "folder. You can ask for another link after %(num)d minutes", minutes)
+    return _("You have asked to change your email address too many times today. Try again tomorrow")
 
 
 def _wrong_password() -> str:
@@ -84,14 +111,13 @@ def _wrong_password() -> str:
 
 
 @bp.route("/password", methods=["GET", "POST"])
+@password_checks(_signed_in_email)
 @personal_data
 def change_password():
     account = current_user.account
     form = ChangePasswordForm(context=(account.email,))
-    wrong = False
     if form.validate_on_submit():
-        if account.password_hash and not passwords.verify(account.password_hash, form.current.data):
-            wrong = True
+        if not _right_password(account, form.current.data):
             form.current.errors = [_wrong_password()]
         else:
             registry.set_password(db.session(), account, form.password.data, actor(),
@@ -103,15 +129,16 @@ def change_password():
 
 
 @bp.route("/delete", methods=["GET", "POST"])
+@password_checks(_signed_in_email)
 @personal_data
 def delete():
     account = current_user.account
     form = DeleteForm()
     if form.validate_on_submit():
-        if account.password_hash and not passwords.verify(account.password_hash, form.password.data or ""):
+        if not _right_password(account, form.password.data):
             form.password.errors = [_wrong_password()]
         else:
-            registry.delete(db.session(), account, actor())
+            registry.delete(db.session(), account, actor(), mailroom_dir=current_app.config["MAILROOM_DIR"])
             sign_out()
             return redirect(url_for("auth.deleted"))
     errors = form.summary()
@@ -122,10 +149,7 @@ def delete():
 @bp.get("/export.json")
 @personal_data
 def export_json():
-    data = export.gather(db.session(), current_user.account)
-    from .. import audit
-
-    audit.record(db.session(), actor(), "account.export", target_type="account", target_id=str(current_user.account.id))
+    data = export.gather(db.session(), current_user.account, actor())
     body = json.dumps(data, ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": 'attachment; filename="civic-portal-my-data.json"'})
@@ -134,14 +158,7 @@ def export_json():
 @bp.get("/export")
 @personal_data
 def export_html():
-    data = export.gather(db.session(), current_user.account)
-    from .. import audit
-
-    audit.record(db.session(), actor(), "account.export", target_type="account", target_id=str(current_user.account.id))
-    from ..cases.tracking import definition_for
-    from ..forms.display import answer_rows
-    from .i18n import current_locale
-
+    data = export.gather(db.session(), current_user.account, actor())
     locale = current_locale()
     account_cases = {c.reference: c for c in tracking.cases_for_account(db.session(), current_user.account.id, limit=10_000)}
     for item in data["requests"]:
@@ -157,6 +174,5 @@ def extend_session():
     sessions.extend(db.session(), current_user.current)
     if request.accept_mimetypes.best == "application/json":
         return {"idle_expires_at": current_user.current.idle_expires_at.isoformat()}
-    from .signin import safe_next
 
     return redirect(safe_next(request.form.get("next"), url_for(".dashboard")))

@@ -7,13 +7,14 @@ from urllib.parse import urlsplit
 from flask import Flask, g, redirect, request, session, url_for
 from flask_login import UserMixin, login_user, logout_user
 
-from .. import db
-from ..accounts import sessions
-from ..audit import Actor
-from ..extensions import login_manager
+from ... import audit, db
+from ...accounts import sessions
+from ...extensions import login_manager
+from .. import visitor
 
-# Kept across sign-in, so nothing a resident typed as a guest is lost.
-KEEP = ("drafts", "tracked")
+# Kept across sign-in, so nothing a resident did as a guest is lost: the visit's grants are carried
+# to a new visit under a new token (``visitor.carry_over``).
+KEEP = (visitor.TOKEN,)
 
 
 class SignedIn(UserMixin):
@@ -25,25 +26,10 @@ class SignedIn(UserMixin):
         return self.current.token
 
 
-def actor(name: str | None = None) -> Actor:
-    from flask_login import current_user
-
-    if name is None:
-        name = f"account:{current_user.account.id}" if current_user.is_authenticated else "guest"
-    return Actor(name, "web", request.remote_addr)
-
-
 def record_refusal(action: str, *, target_id: str | None = None, details: dict | None = None) -> None:
-    """Audit a refused attempt. The request's transaction is rolled back (a 4xx answer commits
-    nothing), so the record is written and committed in a transaction of its own."""
-    from flask import current_app
-
-    from .. import audit
-
-    db.session().rollback()
-    with db.session_scope(current_app) as own:
-        audit.record(own, actor("guest"), action, outcome="failure",
-                     target_type="account" if target_id else None, target_id=target_id, details=details)
+    """Audit a refused attempt (its record is kept although the request commits nothing)."""
+    audit.record_refused(db.apart, visitor.actor(), action, target_type="account" if target_id else None,
+                         target_id=target_id, details=details)
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -65,6 +51,8 @@ def sign_in(account, remember_locale: bool = True) -> None:
     token = sessions.start(db.session(), account, request.remote_addr, request.headers.get("User-Agent"))
     current, _ = sessions.load(db.session(), token, touch=False)
     login_user(SignedIn(current))
+    g.pop("visit", None)
+    visitor.carry_over(account.id)
     if remember_locale and account.locale:
         g.chosen_locale = account.locale
 
@@ -74,6 +62,7 @@ def sign_out() -> None:
 
     if current_user.is_authenticated:
         sessions.end(db.session(), current_user.current.token)
+    visitor.carry_over(None)
     logout_user()
     # Nothing of the signed-in visit stays for the next person at this browser.
     session.clear()

@@ -18,54 +18,31 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from .. import db
-from ..audit import Actor
-from ..cases import drafts
-from ..cases.contact import normalise_email
-from ..extensions import limiter
-from ..forms.drafts import EmailLinkForm, ResumeCodeForm
-from ..models import Draft
-from .i18n import current_locale
-from .report import DRAFTS, _draft, _page_url
-from .security import personal_data
-from .signin import actor
+from ... import db
+from ...cases import drafts
+from ...cases.contact import normalise_email
+from ...extensions import limiter
+from ...forms.drafts import EmailLinkForm, ResumeCodeForm
+from ..i18n import current_locale
+from ..security import personal_data
+from ..visitor import actor, hold_draft
+from .journey import carry_on, held_draft
 
 bp = Blueprint("drafts", __name__, url_prefix="/report")
 SENT = "resume_sent"
-
-
-def _guest() -> Actor:
-    return Actor("guest", "web", request.remote_addr)
 
 
 def _secret() -> str:
     return current_app.config["SECRET_KEY"]
 
 
-def _carry_on(definition, answers: dict) -> str:
-    """Where the resident left off: the first page not answered yet (or the exit page they reached,
-    or the contact page once every question is answered)."""
-    route = definition.route(answers)
-    if route and route[-1].is_exit:
-        return _page_url(definition, route[-1])
-    unanswered = definition.unanswered(answers)
-    if unanswered:
-        return _page_url(definition, unanswered[0])
-    return url_for("report.contact", code=definition.code)
-
-
-def _open_here(draft: Draft, token: str) -> str:
+def _open_here(draft, token: str) -> str:
     """Keep the draft's fresh token in this browser's session; the page to go on from."""
     definition = drafts.definition_of_draft(db.session(), draft)
-    session[DRAFTS] = {**session.get(DRAFTS, {}), definition.code: token}
-    return _carry_on(definition, draft.answers)
-
-
-def _account():
-    return current_user.account if current_user.is_authenticated else None
+    hold_draft(definition.code, token)
+    return carry_on(definition, draft.answers)
 
 
 # --- save and come back later ---------------------------------------------------------------------
@@ -79,10 +56,10 @@ def _not_emailing() -> bool:
 @limiter.limit("10 per hour", methods=["POST"], exempt_when=_not_emailing)
 @personal_data
 def save(code: str):
-    draft, definition = _draft(code)
+    draft, definition = held_draft(code)
     if draft is not None and drafts.submitted_case(db.session(), draft) is not None:
         return redirect(url_for("report.confirmation", code=code))
-    back = (_carry_on(definition, draft.answers) if draft is not None
+    back = (carry_on(definition, draft.answers) if draft is not None
             else url_for("report.start", code=code))
     context = {"service": definition, "draft": draft, "back": back,
                "keep_days": drafts.lifetime(definition.kind).days}
@@ -93,11 +70,11 @@ def save(code: str):
     if request.method == "POST" and request.form.get("how") == "code":
         if not FlaskForm().validate_on_submit():
             abort(400)
-        resume_code = drafts.issue_resume_code(db.session(), draft, _guest(), secret_key=_secret())
+        resume_code = drafts.issue_resume_code(db.session(), draft, actor(), secret_key=_secret())
         return render_template("drafts/code.html", code=drafts.format_code(resume_code), **context)
     if form.validate_on_submit():
         email = normalise_email(form.email.data)
-        drafts.send_resume_link(db.session(), draft, email, current_locale(), _guest(),
+        drafts.send_resume_link(db.session(), draft, email, current_locale(), actor(),
                                 secret_key=_secret(), base_url=current_app.config["PUBLIC_BASE_URL"],
                                 timezone=current_app.config["BABEL_DEFAULT_TIMEZONE"])
         session[SENT] = email  # shown once on the next page, so a mistyped address is spotted
@@ -109,12 +86,12 @@ def save(code: str):
 @bp.get("/<code>/save/sent")
 @personal_data
 def sent(code: str):
-    draft, definition = _draft(code)
+    draft, definition = held_draft(code)
     email = session.pop(SENT, None)
     if draft is None or not email:
         return redirect(url_for(".save", code=code))
     return render_template("drafts/sent.html", service=definition, draft=draft, email=email,
-                           back=_carry_on(definition, draft.answers))
+                           back=carry_on(definition, draft.answers))
 
 
 # --- coming back: by code or by emailed link ------------------------------------------------------
@@ -127,7 +104,7 @@ def resume():
     not_found = False
     if form.validate_on_submit():
         typed = drafts.normalise_code(form.code.data)
-        found = drafts.resume(db.session(), "code", typed, _secret(), _guest()) if typed else None
+        found = drafts.resume(db.session(), "code", typed, _secret(), actor()) if typed else None
         if found is not None:
             return redirect(_open_here(*found))
         # One answer for a mistyped, unknown, used or expired code.
@@ -146,7 +123,7 @@ def resume_link(token: str):
     # Opening the link only shows a button: mail scanners that follow links do not use it up.
     form = FlaskForm()
     if form.validate_on_submit():
-        found = drafts.resume(db.session(), "link", token, _secret(), _guest())
+        found = drafts.resume(db.session(), "link", token, _secret(), actor())
         if found is None:
             return render_template("drafts/link_invalid.html"), 400
         return redirect(_open_here(*found))
@@ -160,20 +137,17 @@ def resume_link(token: str):
 # --- a signed-in resident's saved drafts ----------------------------------------------------------
 
 
-def _owned(code: str, draft_id: int) -> Draft:
-    account = _account()
-    if account is None:
-        abort(404)
-    draft = drafts.owned(db.session(), draft_id, account.id)
+def _owned(code: str, draft_id: int):
+    draft = drafts.manageable(db.session(), actor(), draft_id)
     if draft is None or drafts.definition_of_draft(db.session(), draft).code != code:
         abort(404)
     return draft
 
 
-@bp.post("/<code>/continue/<int:draft_id>")
+@bp.post("/<code>/continue/<id:draft_id>")
 @personal_data
 def continue_draft(code: str, draft_id: int):
-    if _account() is None:
+    if actor().account_id is None:
         return redirect(url_for("auth.sign_in", next=url_for("account.dashboard")))
     if not FlaskForm().validate_on_submit():
         abort(400)
@@ -181,10 +155,10 @@ def continue_draft(code: str, draft_id: int):
     return redirect(_open_here(draft, drafts.hand_over(db.session(), draft)))
 
 
-@bp.route("/<code>/delete/<int:draft_id>", methods=["GET", "POST"])
+@bp.route("/<code>/delete/<id:draft_id>", methods=["GET", "POST"])
 @personal_data
 def delete(code: str, draft_id: int):
-    if _account() is None:
+    if actor().account_id is None:
         return redirect(url_for("auth.sign_in", next=url_for("account.dashboard")))
     draft = _owned(code, draft_id)
     definition = drafts.definition_of_draft(db.session(), draft)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 
-from ..catalog.search import MAX_QUERY, search
-from .i18n import current_locale
+from ...catalog.search import MAX_QUERY, search
+from ..i18n import current_locale
 
 bp = Blueprint("public", __name__)
 KINDS = ("complaint", "permit", "benefit")

@@ -13,19 +13,18 @@ from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 
-from .. import db
-from ..cases import drafts
-from ..catalog import Question, ServiceDefinition
-from ..forms.display import direction, display
-from ..forms.pages import build
-from ..models import Draft
-from .i18n import current_locale
-from .report import _draft, _reachable, _start_draft, _where_next, bp
-from .security import personal_data
-from .templating import bdi
+from ... import db
+from ...cases import drafts
+from ...catalog import Question, ServiceDefinition
+from ...forms.display import direction, display
+from ...forms.pages import build
+from ..i18n import current_locale
+from .journey import bp, held_draft, reachable, start_draft, where_next
+from ..security import personal_data
+from ..templating import bdi
 
 
-def _items(draft: Draft | None, code: str) -> list[dict]:
+def _items(draft, code: str) -> list[dict]:
     return list((draft.answers.get(code) if draft else None) or [])
 
 
@@ -47,16 +46,11 @@ def _too_few(question: Question, locale: str) -> str:
         "Add at least %(num)d entry to the list", "Add at least %(num)d entries to the list", question.min_items)
 
 
-def _expected_count(question: Question, draft: Draft | None) -> int | None:
-    if not question.count_matches or draft is None:
-        return None
-    try:
-        return int(str(draft.answers.get(question.count_matches, "")))
-    except ValueError:
-        return None
+def _expected_count(question: Question, draft) -> int | None:
+    return question.expected_items(draft.answers) if draft is not None else None
 
 
-def group_summary(definition: ServiceDefinition, question: Question, draft: Draft | None, change: bool, back: str):
+def group_summary(definition: ServiceDefinition, question: Question, draft, change: bool, back: str):
     locale = current_locale()
     items = _items(draft, question.code)
     form = FlaskForm()
@@ -72,9 +66,9 @@ def group_summary(definition: ServiceDefinition, question: Question, draft: Draf
                                      expected=expected, count=len(items)))]
         else:
             if draft is None:
-                draft = _start_draft(definition)
+                draft = start_draft(definition)
             drafts.save_answer(db.session(), draft, question.code, items)
-            return redirect(_where_next(definition, draft.answers, question.code, change))
+            return redirect(where_next(definition, draft.answers, question.code, change))
     rows = [{
         "title": _item_title(question, item, number, locale),
         "lines": [Markup("{}: {}").format(q.label(locale), bdi(" ".join(display(q, item.get(q.code), locale)),
@@ -93,15 +87,15 @@ def group_summary(definition: ServiceDefinition, question: Question, draft: Draf
 
 
 def _group(code: str, qcode: str):
-    draft, definition = _draft(code)
+    draft, definition = held_draft(code)
     if draft is not None and drafts.submitted_case(db.session(), draft) is not None:
         return None, definition, None, redirect(url_for(".confirmation", code=code))
     question = definition.question(qcode)
     if question is None or question.datatype != "group":
         abort(404)
     answers = dict(draft.answers) if draft else {}
-    if not _reachable(definition, answers, qcode):
-        return draft, definition, question, redirect(_where_next(definition, answers, None, change=False))
+    if not reachable(definition, answers, qcode):
+        return draft, definition, question, redirect(where_next(definition, answers, None, change=False))
     return draft, definition, question, None
 
 
@@ -135,7 +129,7 @@ def group_item(code: str, qcode: str, item_id: str):
             item = {"_id": existing["_id"] if existing else secrets.token_hex(8)}
             item.update({q.code: form.answer() for q, form in zip(question.questions, forms, strict=True)})
             if draft is None:
-                draft = _start_draft(definition)
+                draft = start_draft(definition)
             current = _items(draft, qcode)
             if existing is None:
                 current.append(item)

@@ -39,13 +39,15 @@ from flask_login import current_user
 from joserfc.errors import ClaimError, ExpiredTokenError, JoseError
 from sqlalchemy.exc import IntegrityError
 
-from .. import audit, db
-from ..accounts import identities
-from ..cases.contact import normalise_email
-from ..config import oidc_configured
-from ..extensions import oauth
-from .i18n import current_locale
-from .signin import actor, safe_next, sign_in
+from ... import audit, db
+from ...accounts import identities
+from ...cases.contact import normalise_email
+from ...config import oidc_configured
+from ...extensions import oauth
+from ..i18n import current_locale
+from ..visitor import actor
+from .signin import safe_next, sign_in
+from ..urls import public_url
 
 log = logging.getLogger("portal.oidc")
 bp = Blueprint("oidc", __name__, url_prefix="/account/provider")
@@ -107,7 +109,7 @@ def _client():
 
 def _callback_url() -> str:
     """Our redirect URI as registered with the provider: never built from the Host header."""
-    return current_app.config["PUBLIC_BASE_URL"] + url_for(".callback")
+    return public_url("oidc.callback")
 
 
 @bp.get("/start")
@@ -276,11 +278,8 @@ def _name(claims: dict) -> str | None:
 def _refused(refused: Refused, target: str):
     """The refusal page. Its audit row commits on its own: the request's transaction rolls back."""
     log.warning("sign-in through the provider refused: %s", refused.reason)
-    db.session().rollback()
-    with db.session_scope(current_app) as own:
-        audit.record(own, actor("guest"), "account.sign_in", outcome="failure",
-                     details={"provider": current_app.config["OIDC_ISSUER"],
-                              "reason": refused.reason})
+    audit.record_refused(db.apart, actor(), "account.sign_in",
+                         details={"provider": current_app.config["OIDC_ISSUER"], "reason": refused.reason})
     page = render_template("auth/provider_error.html", kind=refused.kind,
                            provider=current_app.config["OIDC_NAME"], next=target)
     return page, STATUS[refused.kind]

@@ -1,8 +1,8 @@
 """A resident's follow-up on a request they sent: answer a request for information, withdraw,
 say a fixed problem is not fixed, rate the service.
 
-Only the resident who made the case may do these (``tracking.may_act``); anyone else gets a 404,
-as if the case did not exist. A form sent when the case no longer allows it (another tab was
+Only those the policy allows may do these (the resident who made the case: its account, or a
+browser that proved it); anyone else gets a 404, as if the case did not exist. A form sent when the case no longer allows it (another tab was
 quicker, staff moved the case, the time to reopen passed) gets a 409 page saying so, and nothing
 is written.
 """
@@ -11,38 +11,33 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
-from .. import db, documents
-from ..audit import Actor
-from ..cases import followup, tracking
-from ..forms.followup import AnswerForm, NotFixedForm, RatingForm, WithdrawForm
-from ..models import Case
-from . import uploads
-from .security import personal_data
-from .tracking import may_act, show
+from ... import db, documents
+from ...cases import followup, policy, tracking
+from ...cases.policy import Refused
+from ...forms.followup import AnswerForm, NotFixedForm, RatingForm, WithdrawForm
+from ..security import personal_data
+from ..visitor import actor
+from . import files
+from .tracking import show
+from .. import throttle
 
 bp = Blueprint("followup", __name__, url_prefix="/track/case/<reference>")
 
 
-def _case(reference: str) -> Case:
-    case = tracking.get(db.session(), reference)
-    if case is None or not may_act(case):
+def _case(reference: str):
+    """The case, if this browser may read it (404 otherwise). Each action asks the policy again."""
+    try:
+        return tracking.open_case(db.session(), actor(), reference, policy.CASE_READ)
+    except Refused:
         abort(404)
-    return case
 
 
-def _actor() -> Actor:
-    if current_user.is_authenticated:
-        return Actor(f"account:{current_user.account.id}", "web", request.remote_addr)
-    return Actor("resident", "web", request.remote_addr)
-
-
-def _back(case: Case, done: str | None = None):
+def _back(case, done: str | None = None):
     return redirect(url_for("tracking.case", reference=case.reference, done=done))
 
 
-def _refused(case: Case, reason: str):
+def _refused(case, reason: str):
     """The case no longer allows what was asked: say so, with the way back to the request."""
     messages = {
         followup.WINDOW_CLOSED: _("The time to tell us the problem is not fixed has passed. If it "
@@ -55,6 +50,7 @@ def _refused(case: Case, reason: str):
 
 
 @bp.post("/answer")
+@throttle.uploads
 @personal_data
 def answer(reference: str):
     case = _case(reference)
@@ -68,11 +64,11 @@ def answer(reference: str):
     for upload in [f for f in request.files.getlist("file") if f.filename]:
         try:
             added.append(documents.add(db.session(), case, followup.documents_code(asked), upload.filename,
-                                       upload.stream, config=uploads._config()))
+                                       upload.stream, config=files.upload_config()))
         except documents.DocumentRefused as refused:
             if not errors:
-                status = uploads.STATUS[refused.reason]
-            errors.append(("file", uploads._message(refused, documents.shown_name(upload.filename) or _("Your file"))))
+                status = files.STATUS[refused.reason]
+            errors.append(("file", files.refusal_message(refused, documents.shown_name(upload.filename) or _("Your file"))))
         finally:
             upload.close()
     if errors:
@@ -80,7 +76,7 @@ def answer(reference: str):
         form.answer.errors = []
         return show(case, answer_form=form, errors=errors, status=status)
     try:
-        followup.answer_request(db.session(), case, form.answer.data, _actor(), added)
+        followup.answer_request(db.session(), case, form.answer.data, actor(), added)
     except followup.NotAllowed as refused:
         return _refused(case, refused.reason)
     return _back(case, "answered")
@@ -103,7 +99,7 @@ def withdraw(reference: str):
     form = WithdrawForm()
     if form.validate_on_submit():
         try:
-            followup.withdraw(db.session(), case, form.reason.data, _actor())
+            followup.withdraw(db.session(), case, form.reason.data, actor())
         except followup.NotAllowed as refused:
             return _refused(case, refused.reason)
         return _back(case, "withdrawn")
@@ -123,7 +119,7 @@ def not_fixed(reference: str):
     form = NotFixedForm()
     if form.validate_on_submit():
         try:
-            followup.reopen(db.session(), case, definition, form.description.data, _actor())
+            followup.reopen(db.session(), case, definition, form.description.data, actor())
         except followup.NotAllowed as refused:
             return _refused(case, refused.reason)
         return _back(case, "reopened")
@@ -142,7 +138,7 @@ def rate(reference: str):
     if not form.validate_on_submit():
         return show(case, rating_form=form, errors=form.summary(), status=400)
     try:
-        followup.rate(db.session(), case, form.value(), form.comment.data, _actor())
+        followup.rate(db.session(), case, form.value(), form.comment.data, actor())
     except followup.NotAllowed as refused:
         return _refused(case, refused.reason)
     return _back(case, "rated")
