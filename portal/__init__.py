@@ -24,6 +24,7 @@ from .web import (
     resident,
     security,
     templating,
+    urls,
     visitor,
 )
 from .web.account import oidc, signin

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import audit
@@ -18,6 +19,22 @@ class UnverifiedEmail(ValueError):
 
 def sign_in(session: Session, *, issuer: str, subject: str, email: str | None, email_verified: bool,
             name: str | None, locale: str, actor: Actor) -> Account:
+    """The account for this provider identity, linked or created as needed.
+
+    Two sign-ins for the same person at once (two tabs) may both try to create it: the second
+    finds what the first saved, in a savepoint, so the caller's transaction goes on.
+    """
+    try:
+        with session.begin_nested():
+            return _sign_in(session, issuer=issuer, subject=subject, email=email, email_verified=email_verified,
+                            name=name, locale=locale, actor=actor)
+    except IntegrityError:
+        return _sign_in(session, issuer=issuer, subject=subject, email=email, email_verified=email_verified,
+                        name=name, locale=locale, actor=actor)
+
+
+def _sign_in(session: Session, *, issuer: str, subject: str, email: str | None, email_verified: bool,
+             name: str | None, locale: str, actor: Actor) -> Account:
     identity = session.scalar(select(Identity).filter_by(issuer=issuer, subject=subject))
     if identity is not None:
         account = identity.account

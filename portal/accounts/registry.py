@@ -7,8 +7,8 @@ password reset give the same outcome either way, and the owner of an address is 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session

@@ -16,8 +16,8 @@ import re
 import secrets
 import shutil
 import socket
-import subprocess
 import struct
+import subprocess
 import threading
 import time
 import zlib

@@ -8,16 +8,16 @@ from flask_login import current_user, login_required
 
 from ... import db
 from ...accounts import registry, sessions
+from ...cases.contact import normalise_email
 from ...extensions import limiter
 from ...forms.accounts import ForgotForm, NewPasswordForm, SignInForm, SignUpForm
 from ..i18n import current_locale
 from ..security import personal_data
+from ..throttle import password_checks, wrong_password
+from ..urls import public_url
 from ..visitor import actor
 from .oidc import provider_name
 from .signin import record_refusal, safe_next, sign_in, sign_out
-from ...cases.contact import normalise_email
-from ..throttle import password_checks, wrong_password
-from ..urls import public_url
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
 

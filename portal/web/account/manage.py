@@ -16,11 +16,11 @@ from ...forms.display import answer_rows, preference_rows
 from ...forms.preferences import AccountPreferencesForm, values_of
 from ..i18n import current_locale
 from ..security import personal_data
+from ..throttle import password_checks, wrong_password
+from ..urls import query_id
 from ..visitor import actor
 from .auth import link_for
 from .signin import safe_next, sign_out
-from ..throttle import password_checks, wrong_password
-from ..urls import query_id
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 PAGE = 20

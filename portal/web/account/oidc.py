@@ -37,7 +37,6 @@ from flask import (
 )
 from flask_login import current_user
 from joserfc.errors import ClaimError, ExpiredTokenError, JoseError
-from sqlalchemy.exc import IntegrityError
 
 from ... import audit, db
 from ...accounts import identities
@@ -45,9 +44,9 @@ from ...cases.contact import normalise_email
 from ...config import oidc_configured
 from ...extensions import oauth
 from ..i18n import current_locale
+from ..urls import public_url
 from ..visitor import actor
 from .signin import safe_next, sign_in
-from ..urls import public_url
 
 log = logging.getLogger("portal.oidc")
 bp = Blueprint("oidc", __name__, url_prefix="/account/provider")
@@ -249,20 +248,13 @@ def _sign_in(claims: dict, target: str):
     email = claims.get("email")
     email = normalise_email(email) if isinstance(email, str) else None
     verified = claims.get("email_verified") in (True, "true")
-    for attempt in (1, 2):
-        try:
-            account = identities.sign_in(
-                db.session(), issuer=issuer, subject=subject, email=email, email_verified=verified,
-                name=_name(claims), locale=current_locale(), actor=actor(),
-            )
-            break
-        except identities.UnverifiedEmail:
-            return _refused(Refused("unverified", "email not verified by provider"), target)
-        except IntegrityError:
-            # A sign-in for the same person was saved a moment before: the second look finds it.
-            db.session().rollback()
-            if attempt == 2:
-                raise
+    try:
+        account = identities.sign_in(
+            db.session(), issuer=issuer, subject=subject, email=email, email_verified=verified,
+            name=_name(claims), locale=current_locale(), actor=actor(),
+        )
+    except identities.UnverifiedEmail:
+        return _refused(Refused("unverified", "email not verified by provider"), target)
     sign_in(account)
     return redirect(target)
 

@@ -16,11 +16,11 @@ from ... import db, documents
 from ...cases import followup, policy, tracking
 from ...cases.policy import Refused
 from ...forms.followup import AnswerForm, NotFixedForm, RatingForm, WithdrawForm
+from .. import throttle
 from ..security import personal_data
 from ..visitor import actor
 from . import files
 from .tracking import show
-from .. import throttle
 
 bp = Blueprint("followup", __name__, url_prefix="/track/case/<reference>")
 

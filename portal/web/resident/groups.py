@@ -19,9 +19,9 @@ from ...catalog import Question, ServiceDefinition
 from ...forms.display import direction, display
 from ...forms.pages import build
 from ..i18n import current_locale
-from .journey import bp, held_draft, reachable, start_draft, where_next
 from ..security import personal_data
 from ..templating import bdi
+from .journey import bp, held_draft, reachable, start_draft, where_next
 
 
 def _items(draft, code: str) -> list[dict]:

@@ -17,8 +17,8 @@ from ...forms.contact import ContactForm
 from ...forms.display import answer_rows, preference_rows
 from ...forms.pages import build
 from ...forms.preferences import values_of
-from ..i18n import current_locale
 from .. import throttle
+from ..i18n import current_locale
 from ..security import personal_data
 from ..urls import public_url
 from ..visitor import actor, drop_draft, remember_case
