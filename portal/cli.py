@@ -10,6 +10,7 @@ from alembic.config import Config
 from flask import Flask, current_app, url_for
 
 from . import db, demo
+from .accounts import visits
 from .actors import Actor, system
 from .audit import breaks, first_broken
 from .cases import drafts, tracking, workflow
@@ -127,12 +128,15 @@ def _cli_actor() -> Actor:
 def case_commands(app: Flask) -> None:
     @app.cli.command("drafts-expire")
     def drafts_expire_command() -> None:
-        """Delete expired drafts and tell residents once, 3 days before, that theirs will go (run daily)."""
+        """Delete expired drafts and tell residents once, 3 days before, that theirs will go; delete
+        ended and expired visits (run daily)."""
         with db.session_scope(current_app) as session:
             run = drafts.expire(session, _cli_actor(), secret_key=current_app.config["SECRET_KEY"],
                                 base_url=current_app.config["PUBLIC_BASE_URL"],
                                 timezone=current_app.config["BABEL_DEFAULT_TIMEZONE"])
-        click.echo(f"{run.deleted} expired draft(s) deleted, {run.notified} reminder(s) queued.")
+            ended = visits.purge(session)
+        click.echo(f"{run.deleted} expired draft(s) deleted, {run.notified} reminder(s) queued, "
+                   f"{ended} ended visit(s) removed.")
 
     @app.cli.command("case-transition")
     @click.argument("reference")

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select, update
 
+from portal.accounts import visits
 from portal.cases import drafts
-from portal.models import AuditRecord, Case, Document, Draft, Notification
+from portal.models import AuditRecord, Case, Document, Draft, Notification, Visit
 from portal.models.base import utcnow
 
 from .. import factories
@@ -237,12 +238,20 @@ def test_expiry_deletes_expired_drafts_and_sends_one_notice(app, db_session):
     db_session.commit()
     assert stored.is_file()
 
+    ended, _ = visits.start(db_session)
+    visits.end(db_session, ended)
+    live, _ = visits.start(db_session)
+    db_session.commit()
+
     runner = app.test_cli_runner()
     first = runner.invoke(args=["drafts-expire"])
     assert first.exit_code == 0, first.output
-    assert "1 expired draft(s) deleted, 2 reminder(s) queued." in first.output
+    assert "1 expired draft(s) deleted, 2 reminder(s) queued, 1 ended visit(s) removed." in first.output
     second = runner.invoke(args=["drafts-expire"])
-    assert "0 expired draft(s) deleted, 0 reminder(s) queued." in second.output
+    assert "0 expired draft(s) deleted, 0 reminder(s) queued, 0 ended visit(s) removed." in second.output
+    db_session.rollback()
+    kept = db_session.scalars(select(Visit.id)).all()
+    assert live.id in kept and ended.id not in kept
 
     sent = notes(db_session, "draft_expiring")
     assert sorted(n.recipient["email"] for n in sent) == ["ana@example.com", "guest@example.com"]
