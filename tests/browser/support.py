@@ -74,6 +74,8 @@ class LiveServer:
         self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
         self.port = self._server.server_port
         self.url = f"http://127.0.0.1:{self.port}"
+        # Full links (private tracking links, emailed links) are built from the public address.
+        self.app.config["PUBLIC_BASE_URL"] = self.url
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="live-server", daemon=True
         )
