@@ -25,7 +25,6 @@ from .web import (
     security,
     templating,
     urls,
-    visitor,
 )
 from .web.account import oidc, signin
 from .web.resident import files
@@ -82,7 +81,6 @@ def _create_app(overrides: dict | None) -> Flask:
     urls.init_app(app)
     signin.init_app(app)
     oidc.init_app(app)
-    visitor.init_app(app)
     app.jinja_env.autoescape = True
     app.jinja_env.add_extension("jinja2.ext.do")
 

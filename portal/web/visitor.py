@@ -7,7 +7,7 @@ decides; they change grants only through ``remember_case`` and ``hold_draft``.
 
 from __future__ import annotations
 
-from flask import Flask, g, request, session
+from flask import g, request, session
 from flask_login import current_user
 
 from .. import db
@@ -98,9 +98,3 @@ def carry_over(account_id: int | None) -> None:
 def end_everywhere(account_id: int) -> None:
     visit = _visit()
     visits.end_all(db.session(), account_id, except_visit=visit.id if visit is not None else None)
-
-
-def init_app(app: Flask) -> None:
-    @app.context_processor
-    def _actor():
-        return {"current_actor": actor}
