@@ -9,11 +9,7 @@ from wtforms.validators import ValidationError
 
 from ..accounts import passwords
 from ..cases.contact import normalise_email
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
+from .filters import strip_text
 
 PASSWORD_MESSAGES = {
     "too_short": lambda: _("Your password must be at least %(count)d characters", count=passwords.MIN_LENGTH),
@@ -28,7 +24,7 @@ class Summarised(FlaskForm):
 
 
 class EmailMixin:
-    email = StringField(filters=[_strip])
+    email = StringField(filters=[strip_text])
 
     def validate_email(self, field):
         if not field.data:

@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 from wtforms import StringField
 from wtforms.validators import ValidationError
 
-from .preferences import PreferencesForm, one_line, strip_text
+from .filters import strip_text
+from .preferences import PreferencesForm, one_line
 
 
 class ContactForm(PreferencesForm):

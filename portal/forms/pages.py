@@ -20,15 +20,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..cases.contact import normalise_email, normalise_phone
 from ..catalog import Question
+from .filters import strip_text
 
 
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
 
 
 class PageForm(FlaskForm):
@@ -94,7 +91,7 @@ MAX_DECIMALS = 10
 
 
 class NumberPage(PageForm):
-    value = StringField(filters=[_strip])
+    value = StringField(filters=[strip_text])
 
     def parse(self) -> Decimal | None:
         raw = (self.value.data or "").replace(",", "").replace(" ", "")
@@ -187,10 +184,10 @@ class MultiChoicePage(PageForm):
 
 
 class DatePage(PageForm):
-    day = StringField(filters=[_strip])
-    month = StringField(filters=[_strip])
-    year = StringField(filters=[_strip])
-    time = StringField(filters=[_strip])
+    day = StringField(filters=[strip_text])
+    month = StringField(filters=[strip_text])
+    year = StringField(filters=[strip_text])
+    time = StringField(filters=[strip_text])
 
     with_time = False
 
@@ -289,11 +286,11 @@ def _parse_time(text: str) -> tuple[int, int] | None:
 
 
 class AddressPage(PageForm):
-    street = StringField(filters=[_strip])
-    city = StringField(filters=[_strip])
-    zip = StringField(filters=[_strip])
-    latitude = StringField(filters=[_strip])
-    longitude = StringField(filters=[_strip])
+    street = StringField(filters=[strip_text])
+    city = StringField(filters=[strip_text])
+    zip = StringField(filters=[strip_text])
+    latitude = StringField(filters=[strip_text])
+    longitude = StringField(filters=[strip_text])
 
     def validate_street(self, field):
         if not field.data:
@@ -383,7 +380,7 @@ def build(question: Question, locale: str, formdata=None, prefix: str = "") -> P
     """
     if question.datatype in _TEXT_FIELDS:
         cls = type("TextPage_" + question.datatype, (TextPage,),
-                   {"value": _TEXT_FIELDS[question.datatype](filters=[_strip])})
+                   {"value": _TEXT_FIELDS[question.datatype](filters=[strip_text])})
     else:
         cls = FORMS[question.datatype]
         if question.datatype == "datetime":

@@ -16,6 +16,7 @@ from wtforms.validators import ValidationError
 
 from ..accounts.preferences import FIELDS
 from ..cases.contact import format_phone, normalise_email, normalise_phone
+from .filters import strip_text
 
 US_STATES = {
     "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
@@ -24,10 +25,6 @@ US_STATES = {
     "WV", "WI", "WY", "AS", "GU", "MP", "PR", "VI",
 }
 FORMATS = ("large_print", "braille", "audio", "easy_read")
-
-
-def strip_text(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def one_line(value: str | None, limit: int) -> None:

@@ -23,6 +23,7 @@ from ...cases.policy import Refused
 from ...cases.references import normalise
 from ...extensions import limiter
 from ...forms.display import answer_rows
+from ...forms.filters import strip_text
 from ...forms.followup import RATING_WORDS, AnswerForm, RatingForm
 from ..i18n import current_locale
 from ..security import personal_data
@@ -32,13 +33,9 @@ from .files import ACCEPT, ACCEPT_HEIF, types_in_words, upload_config
 bp = Blueprint("tracking", __name__, url_prefix="/track")
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class TrackForm(FlaskForm):
-    reference = StringField(filters=[_strip])
-    contact = StringField(filters=[_strip])
+    reference = StringField(filters=[strip_text])
+    contact = StringField(filters=[strip_text])
 
     def validate_reference(self, field):
         if not field.data:
