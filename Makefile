@@ -194,7 +194,9 @@ i18n-compile: venv ## Compile the .po files to .mo (fails on errors in a transla
 # --- Running and checking ---------------------------------------------------------------------
 
 run: venv assets i18n-compile ## Serve the portal on http://127.0.0.1:PORT (default 5000) with demo data, data in instance/
-	@echo "+ flask --app portal migrate && flask --app portal load-catalog"
+	@# Links in pages and messages point at this server unless a public address is set.
+	export PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)}"
+	echo "+ flask --app portal migrate && flask --app portal load-catalog"
 	$(BIN)/flask --app portal migrate
 	$(BIN)/flask --app portal load-catalog
 	if [ "$${PORTAL_ENV:-development}" = development ]; then
