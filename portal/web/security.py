@@ -50,9 +50,20 @@ def _for_this_portal(endpoint, values) -> None:
         abort(400)
 
 
+def _no_nul_characters() -> None:
+    """A NUL character has no place in anything a person types or a link carries, and PostgreSQL
+    cannot store one: refuse the request with a 400 before any page or domain function sees it."""
+    texts = [request.path, *request.args.keys(), *request.args.values()]
+    if request.method == "POST":
+        texts += [*request.form.keys(), *request.form.values()]
+    if any("\x00" in text for text in texts):
+        abort(400)
+
+
 def init_app(app: Flask) -> None:
     if app.config.get("ALLOWED_HOSTS"):
         app.url_value_preprocessor(_for_this_portal)
+    app.before_request(_no_nul_characters)
 
     @app.after_request
     def _headers(response):

@@ -199,3 +199,12 @@ def test_a_draft_id_that_cannot_exist_is_404(app, client, db_session):
         assert client.post(f"/report/pothole/continue/{draft_id}", data={"csrf_token": token}).status_code == 404
         assert client.get(f"/report/pothole/delete/{draft_id}").status_code == 404
         assert client.post(f"/report/pothole/delete/{draft_id}", data={"csrf_token": token}).status_code == 404
+
+
+def test_a_nul_character_anywhere_is_a_400_not_a_500(client):
+    # PostgreSQL cannot store NUL: it is refused before any page or domain function sees it.
+    assert client.get("/track/case/ABC%00DEF").status_code == 400
+    assert client.get("/services?q=pot%00hole").status_code == 400
+    response = post_form(client, "/track", {"reference": "K7M-X3Q-HDT", "contact": "a\x00@example.com"})
+    assert response.status_code == 400
+    assert "Traceback" not in response.get_data(as_text=True)
