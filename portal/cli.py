@@ -19,9 +19,12 @@ from .cases.definitions import stored_version
 from .cases.references import normalise
 from .cases.transitions import transition
 from .cases.workflow import IllegalTransition
+from .demo import responses
 from .demo.build import Settings
 from .notify import channels, worker
 from .resources import resource
+from .api_cli import api_client_commands
+from .staff_cli import show_demo_staff, staff_commands
 from .web.account.auth import link_for
 
 
@@ -68,6 +71,8 @@ def init_app(app: Flask) -> None:
     notify_commands(app)
     case_commands(app)
     demo_commands(app)
+    staff_commands(app, _cli_actor, page_url)
+    api_client_commands(app, _cli_actor)
 
 
 def notify_commands(app: Flask) -> None:
@@ -187,11 +192,15 @@ def demo_commands(app: Flask) -> None:
         running = current_app._get_current_object()
         with db.session_scope(running) as session:
             seeded = demo.seed(session, running.extensions["catalog"], Settings.of(running, email_links(running)))
+            templates_made = responses.seed(session, running.extensions["catalog"], system("seed-demo"),
+                                            running.config["SHIPPED_LOCALES"])
         _show_seeded(running, seeded)
+        click.echo(f"Demo response templates: {templates_made} added, {len(responses.TEMPLATES)} in all.")
 
 
 def _show_seeded(app: Flask, seeded) -> None:
     catalog = app.extensions["catalog"]
+    show_demo_staff(app, seeded.staff, page_url)
     click.echo(f"Demo residents with an account: sign in at {page_url(app, 'auth.sign_in')}")
     for item in seeded.residents:
         resident = item.resident
@@ -215,10 +224,11 @@ def _show_seeded(app: Flask, seeded) -> None:
     made = [c for c in seeded.cases if c.created]
     accounts = [r for r in seeded.residents if r.created]
     if seeded.created:
-        click.echo(f"Made now: {len(accounts)} account(s) and {len(made)} request(s), with their messages "
+        click.echo(f"Made now: {sum(s.created for s in seeded.staff)} staff member(s), {len(accounts)} "
+                   f"account(s) and {len(made)} request(s), with their messages "
                    "queued for the notification worker.")
     else:
-        click.echo("Nothing new: the demo residents and requests were already there (a request counts as "
+        click.echo("Nothing new: the demo staff, residents and requests were already there (a request counts as "
                    "there when its resident has one for that service).")
 
 

@@ -41,8 +41,11 @@ SETTINGS = (
     Setting("DATABASE_URL", "sqlite:///<instance>/portal.db", "SQLAlchemy URL; postgresql+psycopg://… in production"),
     Setting("INSTANCE_PATH", "./instance", "folder for the SQLite database and local files"),
     Setting("CATALOG_DIR", "(the demo city's catalog)", "folder of service definition files"),
+    Setting("CATALOG_CHECK_DIR", "(none)", "folder where service designers put changed definition files to check and preview before publishing (they may also upload one)"),
     Setting("RATELIMIT_STORAGE_URI", "memory://", "Flask-Limiter storage; redis://… when running several processes"),
     Setting("TRACK_RATE_LIMIT", "10 per minute;60 per hour", "attempts at /track per client address"),
+    Setting("API_RATE_LIMIT", "300 per minute", "case API requests per API client"),
+    Setting("API_TOKEN_RATE_LIMIT", "30 per minute", "case API token and revocation requests per client address"),
     Setting("COOKIE_SECURE", "true in production, false otherwise", "send cookies only over HTTPS"),
     Setting("TRUSTED_PROXIES", "0", "how many reverse proxies set X-Forwarded-For/-Proto in front of the app"),
     Setting("MAX_CONTENT_LENGTH", "1048576", "largest request body accepted, in bytes (file question pages: see UPLOAD_MAX_CASE_MB)"),
@@ -72,6 +75,11 @@ SETTINGS = (
     Setting("OIDC_CLIENT_ID", "(none)", "client id registered with the provider"),
     Setting("OIDC_CLIENT_SECRET", "(none)", "client secret registered with the provider"),
     Setting("OIDC_NAME", "Login.gov", "the provider's name on the sign-in page"),
+    Setting("STAFF_OIDC_ISSUER", "(none: staff sign in with a password and code only)",
+            "the agency's own OpenID Connect provider, for staff sign-in (a client of its own)"),
+    Setting("STAFF_OIDC_CLIENT_ID", "(none)", "the staff client's id at the agency's provider"),
+    Setting("STAFF_OIDC_CLIENT_SECRET", "(none)", "the staff client's secret at the agency's provider"),
+    Setting("STAFF_OIDC_NAME", "your agency account", "how the staff sign-in page names the agency's provider"),
     Setting("HELP_PHONE", "311", "phone number shown under Help and contact"),
     Setting("HELP_EMAIL", "help@riverton.example", "email address shown under Help and contact"),
     Setting("PORT", "5000", "port for make run (127.0.0.1 only)"),
@@ -112,6 +120,7 @@ def load(overrides: dict | None = None) -> dict:
         "DATABASE_URL": database_url,
         "INSTANCE_PATH": str(instance),
         "CATALOG_DIR": env.get("CATALOG_DIR") or str(Path(__file__).parent / "catalog" / "services"),
+        "CATALOG_CHECK_DIR": env.get("CATALOG_CHECK_DIR") or None,
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH") or 1024 * 1024),
         # Form fields stay small; file question pages take larger bodies (see portal/web/uploads.py).
         "MAX_FORM_MEMORY_SIZE": 256 * 1024,
@@ -131,6 +140,8 @@ def load(overrides: dict | None = None) -> dict:
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": False,
         "TRACK_RATE_LIMIT": _rate(env, "TRACK_RATE_LIMIT", "10 per minute;60 per hour"),
+        "API_RATE_LIMIT": _rate(env, "API_RATE_LIMIT", "300 per minute"),
+        "API_TOKEN_RATE_LIMIT": _rate(env, "API_TOKEN_RATE_LIMIT", "30 per minute"),
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES") or 0),
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(instance / "uploads"),
         "UPLOAD_MAX_FILE_MB": _positive(env, "UPLOAD_MAX_FILE_MB", 10),
@@ -164,6 +175,10 @@ def load(overrides: dict | None = None) -> dict:
         "OIDC_CLIENT_ID": env.get("OIDC_CLIENT_ID") or None,
         "OIDC_CLIENT_SECRET": env.get("OIDC_CLIENT_SECRET") or None,
         "OIDC_NAME": env.get("OIDC_NAME") or "Login.gov",
+        "STAFF_OIDC_ISSUER": (env.get("STAFF_OIDC_ISSUER") or "").rstrip("/") or None,
+        "STAFF_OIDC_CLIENT_ID": env.get("STAFF_OIDC_CLIENT_ID") or None,
+        "STAFF_OIDC_CLIENT_SECRET": env.get("STAFF_OIDC_CLIENT_SECRET") or None,
+        "STAFF_OIDC_NAME": env.get("STAFF_OIDC_NAME") or "your agency account",
         "HELP_PHONE": env.get("HELP_PHONE") or "311",
         "HELP_EMAIL": env.get("HELP_EMAIL") or "help@riverton.example",
     }
@@ -175,6 +190,7 @@ def load(overrides: dict | None = None) -> dict:
     if cfg["BABEL_DEFAULT_LOCALE"] not in SHIPPED_LOCALES:
         raise ConfigError(f"DEFAULT_LOCALE must be one of {', '.join(SHIPPED_LOCALES)}.")
     _check_oidc(cfg, production)
+    _check_oidc(cfg, production, "STAFF_")
     if "ALLOWED_HOSTS" not in overrides:
         cfg["ALLOWED_HOSTS"] = _allowed_hosts(cfg) if production else None
     if cfg["UPLOAD_MAX_FILE_MB"] > cfg["UPLOAD_MAX_CASE_MB"]:
@@ -218,18 +234,21 @@ def _positive(env, name: str, default: int) -> int:
 OIDC_KEYS = ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET")
 
 
-def oidc_configured(cfg) -> bool:
-    """Sign-in with a provider is on: its issuer, client id and client secret are all set."""
-    return all(cfg.get(key) for key in OIDC_KEYS)
+def oidc_configured(cfg, prefix: str = "") -> bool:
+    """Sign-in with a provider is on: its issuer, client id and client secret are all set
+    (``prefix`` "STAFF_": the agency's provider, for staff)."""
+    return all(cfg.get(prefix + key) for key in OIDC_KEYS)
 
 
-def _check_oidc(cfg: dict, production: bool) -> None:
-    if cfg.get("OIDC_ISSUER"):
-        cfg["OIDC_ISSUER"] = cfg["OIDC_ISSUER"].rstrip("/")
-    given = [key for key in OIDC_KEYS if cfg.get(key)]
-    if given and len(given) != len(OIDC_KEYS):
-        missing = ", ".join(key for key in OIDC_KEYS if key not in given)
-        raise ConfigError(f"Sign-in with a provider needs OIDC_ISSUER, OIDC_CLIENT_ID and "
-                          f"OIDC_CLIENT_SECRET together; {missing} is not set.")
-    if given and production and not cfg["OIDC_ISSUER"].startswith("https://"):
-        raise ConfigError("OIDC_ISSUER must be an https:// address in production.")
+def _check_oidc(cfg: dict, production: bool, prefix: str = "") -> None:
+    keys = [prefix + key for key in OIDC_KEYS]
+    issuer = keys[0]
+    if cfg.get(issuer):
+        cfg[issuer] = cfg[issuer].rstrip("/")
+    given = [key for key in keys if cfg.get(key)]
+    if given and len(given) != len(keys):
+        missing = ", ".join(key for key in keys if key not in given)
+        raise ConfigError(f"Sign-in with a provider needs {', '.join(keys[:2])} and {keys[2]} together; "
+                          f"{missing} is not set.")
+    if given and production and not cfg[issuer].startswith("https://"):
+        raise ConfigError(f"{issuer} must be an https:// address in production.")

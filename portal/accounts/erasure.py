@@ -50,6 +50,7 @@ from sqlalchemy import String, and_, cast, delete, false, or_, select
 from sqlalchemy.orm import Session
 
 from .. import audit, documents
+from ..cases import places
 from ..cases.definitions import definition_of
 from ..cases.submit import hash_token
 from ..documents.storage import unlink_after_commit
@@ -235,6 +236,7 @@ def _anonymise_case(session: Session, case: Case, patterns: list[re.Pattern]) ->
     own_details = {q.code for q in definition.questions if q.prefill}
     answers = {code: value for code, value in (case.answers or {}).items() if code not in own_details}
     case.answers = scrub(answers, patterns)
+    case.address_key = places.address_key(definition, case.answers)  # the place, as far as it stays
     case.contact_name = case.contact_email = case.contact_phone = case.contact_preference = None
     case.account_id = None
     case.draft_id = None

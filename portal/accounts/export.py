@@ -8,6 +8,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from .. import audit
+from ..cases import tracking
 from ..models import (
     Account,
     AccountSession,
@@ -63,10 +64,12 @@ def gather(session: Session, account: Account, actor) -> dict[str, Any]:
                 "reference": c.reference, "service": c.service_code, "status": c.status,
                 "submitted_at": _iso(c.submitted_at), "answers": c.answers,
                 "contact": {"name": c.contact_name, "email": c.contact_email, "phone": c.contact_phone},
+                # What the tracking page shows, oldest first: never internal notes, staff names or
+                # staff-only steps (assignments, internal notes alone).
                 "updates": [
-                    {"at": _iso(e.occurred_at), "status": e.status_to, "note": e.public_note,
-                     "your_note": e.resident_note}
-                    for e in c.events
+                    {"at": _iso(u.occurred_at), "status": u.status, "note": u.note,
+                     "your_note": u.resident_note, "passed_to": u.passed_to, "joined_to": u.joined_to}
+                    for u in reversed(tracking.public_view(c).updates)
                 ],
                 "rating": c.rating, "rating_comment": c.rating_comment, "rated_at": _iso(c.rated_at),
             }

@@ -42,21 +42,44 @@ def act(action: str) -> str:
 
 
 RESIDENT_ACTIONS = tuple(sorted({a.name for w in workflow.WORKFLOWS.values() for a in w.actions if a.by_resident}))
-STAFF_ACTIONS = tuple(sorted({a.name for w in workflow.WORKFLOWS.values() for a in w.actions if not a.by_resident}))
+STAFF_ACTIONS = tuple(sorted({a.name for w in workflow.WORKFLOWS.values() for a in w.actions if a.by_staff}))
 ALL_ACTIONS = tuple(sorted(set(RESIDENT_ACTIONS) | set(STAFF_ACTIONS)))
+
+# Staff permissions beyond the workflow's actions.
+CASE_NOTE = "case.note"  # add an internal note
+CASE_TAKE = "case.take"  # take an unassigned case of their departments for themself ("take the next case")
+CASE_ASSIGN = "case.assign"  # assign a case to anyone in its department, or unassign it
+CASE_BULK = "case.bulk"  # assign or move many cases at once
+CASE_TRANSFER = "case.transfer"  # pass a case to another department
+CASE_MERGE = "case.merge"  # merge a duplicate into a primary case
+CASE_ENTER = "case.create_for_resident"  # start a service for a resident (phone, counter, post, email)
+TEAM_REPORT = "report.team"
+CATALOG_PREVIEW = "catalog.preview"  # preview any service as residents see it, saving nothing
+CATALOG_CHECK = "catalog.check"  # check and preview a changed service definition before it is published
+TEMPLATE_MANAGE = "template.manage"  # response templates of their departments
+STAFF_MANAGE = "staff.manage"  # any member of staff: create, roles, departments
+STAFF_MANAGE_DEPARTMENT = "staff.manage_department"  # members of their own departments
+AUDIT_READ = "audit.read"
+
+_WORKING = {CASE_READ, DOCUMENT_READ, CASE_NOTE, CASE_TAKE, CASE_TRANSFER, CASE_MERGE, CATALOG_PREVIEW,
+            *map(act, STAFF_ACTIONS)}
 
 # Named bundles of permissions for staff and API clients.
 ROLES: dict[str, frozenset[str]] = {
-    "contact_centre": frozenset({CASE_READ, DOCUMENT_READ, "case.create_for_resident", "case.note"}),
-    "caseworker": frozenset({CASE_READ, DOCUMENT_READ, "case.note", *map(act, ALL_ACTIONS)}),
-    "supervisor": frozenset({CASE_READ, DOCUMENT_READ, "case.note", "case.assign", "case.bulk", "report.team",
-                             *map(act, ALL_ACTIONS)}),
-    "department_admin": frozenset({"staff.manage_department", "template.manage"}),
+    "contact_centre": frozenset({CASE_READ, DOCUMENT_READ, CASE_ENTER, CASE_NOTE, CATALOG_PREVIEW}),
+    "caseworker": frozenset(_WORKING),
+    "supervisor": frozenset({*_WORKING, CASE_ASSIGN, CASE_BULK, TEAM_REPORT}),
+    "department_admin": frozenset({STAFF_MANAGE_DEPARTMENT, TEMPLATE_MANAGE, CATALOG_PREVIEW}),
     "records_officer": frozenset({"records.retention", "records.hold", "records.export"}),
-    "auditor": frozenset({"audit.read"}),
-    "service_designer": frozenset({"catalog.preview"}),
-    "system_admin": frozenset({"staff.manage", "role.manage", "api_client.manage"}),
+    "auditor": frozenset({AUDIT_READ}),
+    "service_designer": frozenset({CATALOG_PREVIEW, CATALOG_CHECK}),
+    "system_admin": frozenset({STAFF_MANAGE, "role.manage", "api_client.manage"}),
 }
+# The roles a department administrator may give or take away, within their own departments: the
+# operational ones. The agency-wide roles (system administrator, auditor, records officer) are
+# given only by a system administrator or on the command line.
+DEPARTMENT_ROLES: frozenset[str] = frozenset(
+    {"contact_centre", "caseworker", "supervisor", "department_admin", "service_designer"})
 
 
 @dataclass(frozen=True)
@@ -77,8 +100,9 @@ GRANTS: tuple[Grant, ...] = (
     _grant({RESIDENT}, {DRAFT_MANAGE, ACCOUNT_USE}, OWN),
     # Staff and API clients: what their roles bundle, within their departments.
     _grant({STAFF, API_CLIENT}, {p for bundle in ROLES.values() for p in bundle}, DEPARTMENT, by_role=True),
-    # The command line and the worker act for the agency as a whole.
-    _grant({SYSTEM}, {CASE_READ, DOCUMENT_READ, *map(act, ALL_ACTIONS)}, ALL),
+    # The command line and the worker act for the agency as a whole (the demo data's templates and
+    # staff too).
+    _grant({SYSTEM}, {CASE_READ, DOCUMENT_READ, TEMPLATE_MANAGE, STAFF_MANAGE, *map(act, ALL_ACTIONS)}, ALL),
 )
 
 
@@ -163,6 +187,23 @@ def _holds(grant: Grant, actor: Actor, permission: str, record: Record | None) -
     if record is None:  # "own" with no record: the actor's own account
         return actor.kind == RESIDENT
     return is_own(actor, record, permission)
+
+
+def departments_for(actor: Actor, permission: str) -> frozenset[str] | None:
+    """The departments whose records ``actor`` may use ``permission`` on, for queries over many
+    records: None for every department, an empty set for none. Records of one's own (residents)
+    are not counted here; a list of one's own cases asks by account."""
+    departments: set[str] = set()
+    for grant in GRANTS:
+        if actor.kind not in grant.kinds or permission not in grant.permissions:
+            continue
+        if grant.by_role and not any(permission in ROLES.get(role, ()) for role in actor.roles):
+            continue
+        if grant.scope == ALL:
+            return None
+        if grant.scope == DEPARTMENT:
+            departments |= actor.departments
+    return frozenset(departments)
 
 
 def is_owner_read(actor: Actor, record: Record) -> bool:

@@ -16,7 +16,7 @@ from ..models import Case, CaseEvent, ContactPreferences, Draft, ServiceDefiniti
 from ..models.base import utcnow
 from ..models.contact import PREFERENCE_FIELDS
 from ..notify import outbox
-from . import drafts, references, workflow
+from . import drafts, places, references, workflow
 from .definitions import definition_of
 from .service_levels import add_working_days
 
@@ -29,6 +29,16 @@ class NotReady(ValueError):
     def __init__(self, first_page: str | None):
         super().__init__(f"draft is not complete (first page to answer: {first_page})")
         self.first_page = first_page
+
+
+@dataclass(frozen=True)
+class OnBehalf:
+    """A case entered by a member of staff for a resident (``portal.cases.entry``): the channel the
+    resident came through, the member who entered it, and the resident's account if they have one."""
+
+    channel: str  # phone | counter | post | email
+    staff_id: int
+    account_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -53,9 +63,12 @@ def hash_token(token: str) -> str:
 
 def submit(
     session: Session, draft: Draft, draft_token: str, secret_key: str, actor: Actor,
-    timezone: str = "UTC",
+    timezone: str = "UTC", on_behalf: OnBehalf | None = None,
 ) -> Submitted:
-    """Make the case for a finished draft; due dates count working days in the agency's time zone."""
+    """Make the case for a finished draft; due dates count working days in the agency's time zone.
+
+    ``on_behalf``: entered by staff for a resident; the case records the channel, who entered it and
+    the resident's account, and the receipt goes to the resident as their choices say."""
     token = tracking_token(secret_key, draft_token)
     existing = drafts.submitted_case(session, draft)
     if existing is not None:
@@ -70,9 +83,13 @@ def submit(
     if missing:
         raise NotReady(missing[0].code)
 
+    kept = definition.kept_answers(answers)
+    # The neediest first: the service's priority rules, decided once from the answers as sent.
+    priority, reasons = definition.priority(kept)
     now = utcnow()
     today = now.astimezone(ZoneInfo(timezone)).date()
     contact = draft.contact or {}
+    account_id = on_behalf.account_id if on_behalf and on_behalf.account_id else draft.account_id
     for attempt in range(MAX_REFERENCE_TRIES):
         case = Case(
             reference=references.new_reference(),
@@ -82,13 +99,18 @@ def submit(
             definition_id=version.id,
             draft_id=draft.id,
             status=workflow.RECEIVED,
-            answers=definition.kept_answers(answers),
+            answers=kept,
+            address_key=places.address_key(definition, answers),
+            priority=priority,
+            priority_reasons=reasons,
             contact_name=contact.get("name") or None,
             contact_email=contact.get("email") or None,
             contact_phone=contact.get("phone") or None,
             contact_preference=contact.get("preferred_channel") or None,
-            account_id=draft.account_id,
+            account_id=account_id,
             locale=draft.locale,
+            channel=on_behalf.channel if on_behalf else "web",
+            entered_by_id=on_behalf.staff_id if on_behalf else None,
             tracking_token_hash=hash_token(token),
             submitted_at=now,
             respond_by=add_working_days(today, definition.respond_days),
@@ -109,7 +131,7 @@ def submit(
     else:  # pragma: no cover - 23**8 references make this practically unreachable
         raise RuntimeError("could not find a free case reference")
 
-    if contact.get("preferred_channel") and draft.account_id is None:
+    if contact.get("preferred_channel") and account_id is None:
         # A guest's choices (channel, language, formats, messages) stay with the case.
         session.add(ContactPreferences(case_id=case.id, **{k: contact[k] for k in PREFERENCE_FIELDS if k in contact}))
     session.add(CaseEvent(case_id=case.id, occurred_at=now, status_from=None,
@@ -117,7 +139,8 @@ def submit(
     # The draft's documents now belong to the case: deleting the draft later leaves them alone.
     documents.attach_to_case(session, draft, case)
     audit.record(session, actor, "case.submit", target_type="case", target_id=case.reference,
-                 details={"service": definition.code, "definition_version": version.version})
+                 details={"service": definition.code, "definition_version": version.version,
+                          **(_entered(on_behalf) if on_behalf else {})})
     # The message goes only to the contact given with this case, so it may carry the private
     # tracking link; later messages point to tracking by reference instead.
     outbox.queue_for_case(session, case, "case_received", key=f"case:{case.id}:received", context={
@@ -129,3 +152,9 @@ def submit(
     session.flush()
     session.refresh(case)
     return Submitted(case, token, created=True)
+
+
+def _entered(on_behalf: OnBehalf) -> dict:
+    """What the audit says of a case entered by staff: through which channel, for whom."""
+    who = f"account:{on_behalf.account_id}" if on_behalf.account_id else "contact details given"
+    return {"channel": on_behalf.channel, "entered_by": f"staff:{on_behalf.staff_id}", "on_behalf_of": who}

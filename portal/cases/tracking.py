@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit
-from ..models import Case, ServiceDefinitionVersion
+from ..actors import STAFF
+from ..models import AuditRecord, Case, ServiceDefinitionVersion
 from . import policy, workflow
 from .contact import normalise_email, normalise_phone
 from .definitions import definition_of
@@ -56,12 +57,32 @@ def open_case(session: Session, actor: Actor, reference: str, permission: str = 
             raise  # they may see it, only not do this now
         raise Refused(permission) from None
     if permission == policy.CASE_READ and not policy.is_owner_read(actor, record):
-        audit.record(session, actor, "case.read", target_type="case", target_id=case.reference)
+        # Staff read a case through its department: the resident is told which one (``staff_views``).
+        details = {"department": case.department} if case.department in actor.departments else None
+        audit.record(session, actor, "case.read", target_type="case", target_id=case.reference, details=details)
     return case
 
 
 def definition_for(session: Session, case: Case):
     return definition_of(session.get(ServiceDefinitionVersion, case.definition_id))
+
+
+@dataclass(frozen=True)
+class StaffView:
+    """A time staff opened the case, and the department they opened it through (never who)."""
+
+    occurred_at: datetime
+    department: str | None
+
+
+def staff_views(session: Session, case: Case, limit: int = 200) -> list[StaffView]:
+    """When staff opened the case, newest first, from the audit trail."""
+    query = (select(AuditRecord.occurred_at, AuditRecord.details)
+             .where(AuditRecord.target_type == "case", AuditRecord.target_id == case.reference,
+                    AuditRecord.action == "case.read", AuditRecord.outcome == "success",
+                    AuditRecord.kind == STAFF)
+             .order_by(AuditRecord.occurred_at.desc(), AuditRecord.id.desc()).limit(limit))
+    return [StaffView(at, (details or {}).get("department")) for at, details in session.execute(query)]
 
 
 def find_by_token(session: Session, token: str) -> Case | None:
@@ -77,6 +98,8 @@ class PublicUpdate:
     note: str | None
     resident_note: str | None = None  # the resident's own words with this update
     event_id: int | None = None
+    passed_to: str | None = None  # the department the case was passed to (a transfer)
+    joined_to: str | None = None  # the reference of the case it was joined to (a merge)
 
 
 @dataclass(frozen=True)
@@ -94,11 +117,18 @@ class PublicView:
     updates: list[PublicUpdate]
 
 
+def _told(event, action: str, key: str) -> str | None:
+    """What the resident is told of a staff step from its details: the department a transfer
+    passed the case to, the case a merge joined it to (not the duplicates joined to theirs)."""
+    return (event.details or {}).get(key) if event.action == action else None
+
+
 def public_view(case: Case) -> PublicView:
     updates = [
-        PublicUpdate(e.occurred_at, e.status_to, e.public_note, e.resident_note, e.id)
+        PublicUpdate(e.occurred_at, e.status_to, e.public_note, e.resident_note, e.id,
+                     passed_to=_told(e, "transfer", "to"), joined_to=_told(e, "merge", "primary"))
         for e in case.events
-        if e.status_from != e.status_to or e.public_note or e.resident_note
+        if e.status_from != e.status_to or e.public_note or e.resident_note or _told(e, "transfer", "to")
     ]
     return PublicView(
         reference=case.reference,

@@ -26,6 +26,7 @@ STATUSES = (RECEIVED, IN_REVIEW, MORE_INFO, SCHEDULED, RESOLVED, APPROVED, DENIE
 INFO_REQUESTED = "info_requested"
 DECIDED = "case_decided"
 UPDATED = "case_updated"
+MERGED = "case_merged"
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,15 @@ class Action:
     to: str
     message: str
     by_resident: bool = False  # the resident takes it themself (answer, withdraw, not fixed)
-    note_required: bool = False  # staff must say something the resident reads (the question asked)
+    staff_too: bool = False  # staff take it as well (reopening a case that is not fixed after all)
+    note_required: bool = False  # staff must say something the resident reads (the question, the reason)
+    # Joins the case to another (a duplicate merged into its primary): taken only by
+    # ``portal.cases.merge``, which names the primary first; never chosen by the status it leads to.
+    joins: bool = False
+
+    @property
+    def by_staff(self) -> bool:
+        return not self.by_resident or self.staff_too
 
 
 @dataclass(frozen=True)
@@ -92,9 +101,11 @@ WORKFLOWS: dict[str, Workflow] = {
             _action("schedule", {IN_REVIEW}, SCHEDULED, UPDATED),
             _action("unschedule", {SCHEDULED}, IN_REVIEW, UPDATED),
             _action("resolve", {IN_REVIEW, SCHEDULED}, RESOLVED, DECIDED),
-            # The resident says it is not fixed, within the service's window (``followup.reopen``).
-            _action("reopen", {RESOLVED}, IN_REVIEW, UPDATED, by_resident=True),
+            # The resident says it is not fixed, within the service's window (``followup.reopen``);
+            # staff reopen a resolved case too, at any time.
+            _action("reopen", {RESOLVED}, IN_REVIEW, UPDATED, by_resident=True, staff_too=True),
             _action("close", {RECEIVED, IN_REVIEW, MORE_INFO, SCHEDULED, RESOLVED}, CLOSED, UPDATED),
+            _action("merge", {RECEIVED, IN_REVIEW, MORE_INFO, SCHEDULED}, CLOSED, MERGED, joins=True),
         ),
         final=frozenset({CLOSED, WITHDRAWN}),
         decided=frozenset({RESOLVED}),
@@ -106,8 +117,9 @@ for _kind in ("permit", "benefit"):
         _kind,
         actions=_COMMON + (
             _action("approve", {IN_REVIEW}, APPROVED, DECIDED),
-            _action("deny", {IN_REVIEW}, DENIED, DECIDED),
+            _action("deny", {IN_REVIEW}, DENIED, DECIDED, note_required=True),
             _action("close", {RECEIVED, MORE_INFO, APPROVED, DENIED}, CLOSED, UPDATED),
+            _action("merge", {RECEIVED, IN_REVIEW, MORE_INFO}, CLOSED, MERGED, joins=True),
         ),
         final=frozenset({CLOSED, WITHDRAWN}),
         decided=frozenset({APPROVED, DENIED}),

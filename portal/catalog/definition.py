@@ -183,11 +183,7 @@ class Question:
 
     @property
     def conditions(self) -> tuple[Condition, ...]:
-        spec = self.raw.get("show_if")
-        if not spec:
-            return ()
-        specs = spec if isinstance(spec, list) else [spec]
-        return tuple(Condition.parse(s) for s in specs)
+        return _conditions(self.raw.get("show_if"))
 
     def applies(self, answers: dict[str, Any], tables: dict[str, dict[str, float]] | None = None) -> bool:
         return all(c.holds(answers, tables) for c in self.conditions)
@@ -205,6 +201,47 @@ class Question:
         if self.datatype == "yesno":
             return {"yes", "no"}
         return {v["key"] for v in self.raw.get("values", [])}
+
+
+def _conditions(spec: Any) -> tuple[Condition, ...]:
+    if not spec:
+        return ()
+    return tuple(Condition.parse(s) for s in (spec if isinstance(spec, list) else [spec]))
+
+
+@dataclass(frozen=True)
+class PriorityRule:
+    """When the answers show a greater need (a hazard to life, a child at home, no heat…), the case
+    is worked sooner: ``priority`` (higher first), and a reason staff read in their language."""
+
+    raw: dict[str, Any] = field(repr=False)
+
+    @property
+    def code(self) -> str:
+        return self.raw["code"]
+
+    @property
+    def priority(self) -> int:
+        return int(self.raw["priority"])
+
+    @property
+    def for_any(self) -> str | None:
+        """A repeating group: the conditions hold when they hold for one of its items."""
+        return self.raw.get("for_any")
+
+    @property
+    def conditions(self) -> tuple[Condition, ...]:
+        return _conditions(self.raw["when"])
+
+    def matches(self, answers: dict[str, Any], tables: dict[str, dict[str, float]] | None = None) -> bool:
+        if self.for_any is None:
+            return all(c.holds(answers, tables) for c in self.conditions)
+        items = answers.get(self.for_any)
+        return isinstance(items, list) and any(
+            isinstance(item, dict) and all(c.holds(item, tables) for c in self.conditions) for item in items)
+
+    def reason(self, locale: str) -> str:
+        return pick(self.raw["text"], locale)["reason"]
 
 
 @dataclass(frozen=True)
@@ -253,6 +290,21 @@ class ServiceDefinition:
 
     def question(self, code: str) -> Question | None:
         return next((q for q in self.questions if q.code == code), None)
+
+    @property
+    def priority_rules(self) -> tuple[PriorityRule, ...]:
+        return tuple(PriorityRule(r) for r in self.raw.get("priority_rules", []))
+
+    def priority(self, answers: dict[str, Any]) -> tuple[int, list[str]]:
+        """How urgent a case with these answers is (the highest matching rule's priority, 0 when
+        none matches) and the codes of every rule that matched, in the file's order."""
+        matched = [r for r in self.priority_rules if r.matches(answers, self.tables)]
+        return max((r.priority for r in matched), default=0), [r.code for r in matched]
+
+    def priority_reason(self, code: str, locale: str) -> str | None:
+        """The reason a priority rule gives, in ``locale``; None for a code this version lacks."""
+        rule = next((r for r in self.priority_rules if r.code == code), None)
+        return rule.reason(locale) if rule else None
 
     def route(self, answers: dict[str, Any]) -> list[Question]:
         """The pages asked, in order, given the answers so far; it stops at an exit page."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,14 @@ _catalog_validator = Draft202012Validator(schema.CATALOG)
 class CatalogError(ValueError):
     """A definition file is not valid. The message names the file and the field."""
 
+    def parts(self) -> tuple[str, str | None, str]:
+        """The file, the field (None when the whole file is at fault) and the problem, apart."""
+        file, _, rest = str(self).partition(": ")
+        if rest.startswith(("not valid YAML", "not UTF-8", "missing", "no service")) or ": " not in rest:
+            return file, None, rest
+        field, _, problem = rest.partition(": ")
+        return file, field, problem
+
 
 def _where(path: Iterable[Any]) -> str:
     out = ""
@@ -29,13 +38,23 @@ def _where(path: Iterable[Any]) -> str:
 
 
 def _read(file: Path) -> Any:
+    return _parse(file.read_bytes(), file)
+
+
+def _parse(content: bytes, file: Path, aliases: bool = True) -> Any:
     try:
-        with file.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
-    except yaml.YAMLError as exc:
-        raise CatalogError(f"{file}: not valid YAML: {exc}") from None
+        text = content.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise CatalogError(f"{file}: not UTF-8 text: {exc}") from None
+    try:
+        if not aliases and any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=yaml.SafeLoader)):
+            # A few aliases can stand for millions of values: a file from outside gives each value once.
+            raise CatalogError(f"{file}: not valid YAML: anchors and aliases (*name) are not allowed here")
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise CatalogError(f"{file}: not valid YAML: {exc}") from None
+    except RecursionError:
+        raise CatalogError(f"{file}: not valid YAML: nested too deeply") from None
 
 
 def _schema_check(file: Path, data: Any, validator: Draft202012Validator) -> None:
@@ -128,9 +147,49 @@ def _check_questions(file: Path, prefix: str, questions: list, locales: Sequence
         seen[q["code"]] = q
 
 
+def _check_priority_rules(file: Path, data: dict, locales: Sequence[str]) -> None:
+    """Each rule's conditions name questions of the service (or, with ``for_any``, of that group)."""
+    questions = {q["code"]: q for q in data["questions"]}
+    codes: set[str] = set()
+    for i, rule in enumerate(data.get("priority_rules", [])):
+        where = f"priority_rules[{i}]"
+        if rule["code"] in codes:
+            raise CatalogError(f"{file}: {where}.code: {rule['code']!r} is used twice")
+        codes.add(rule["code"])
+        _check_locales(file, f"{where}.text", rule["text"], locales)
+        seen = questions
+        if "for_any" in rule:
+            group = questions.get(rule["for_any"])
+            if group is None or group["datatype"] != "group":
+                raise CatalogError(f"{file}: {where}.for_any: {rule['for_any']!r} is not a group question")
+            seen = {q["code"]: q for q in group["questions"]}
+        spec = rule["when"]
+        for k, cond in enumerate(spec if isinstance(spec, list) else [spec]):
+            cwhere = f"{where}.when" + (f"[{k}]" if isinstance(spec, list) else "")
+            if cond["question"] not in seen:
+                raise CatalogError(f"{file}: {cwhere}.question: {cond['question']!r} is not a question "
+                                   + (f"of {rule['for_any']!r}" if "for_any" in rule else "of this service"))
+            _check_condition(file, cwhere, cond, seen, data.get("tables", {}))
+
+
 def load_definition(file: Path, locales: Sequence[str], topics: set[str], departments: set[str]) -> ServiceDefinition:
-    data = _read(file)
-    _schema_check(file, data, _service_validator)
+    return _definition(_read(file), file, locales, topics, departments)
+
+
+def read_definition(content: bytes, name: str, catalog: Catalog, locales: Sequence[str]) -> ServiceDefinition:
+    """A definition file given as bytes (``name``: its file name), checked as the loader checks the
+    catalog folder, against the topics and departments of the published ``catalog``."""
+    # Only the file's own name, in plain letters: it starts every message, before the first ": ".
+    file = Path(re.sub(r"[^A-Za-z0-9._-]", "_", name.replace("\\", "/").rsplit("/", 1)[-1]) or "(no name)")
+    return _definition(_parse(content, file, aliases=False), file, locales,
+                       {t.code for t in catalog.topics}, {d.code for d in catalog.departments})
+
+
+def _definition(data: Any, file: Path, locales: Sequence[str], topics: set[str], departments: set[str]) -> ServiceDefinition:
+    try:
+        _schema_check(file, data, _service_validator)
+    except RecursionError:
+        raise CatalogError(f"{file}: (top level): nested too deeply") from None
     if data["code"] != file.stem:
         raise CatalogError(f"{file}: code: {data['code']!r} does not match the file name")
     if data["topic"] not in topics:
@@ -139,6 +198,7 @@ def load_definition(file: Path, locales: Sequence[str], topics: set[str], depart
         raise CatalogError(f"{file}: department: {data['department']!r} is not a department in {CATALOG_FILE}")
     _check_locales(file, "text", data["text"], locales)
     _check_questions(file, "questions", data["questions"], locales, data.get("tables", {}))
+    _check_priority_rules(file, data, locales)
     if data["questions"][0]["datatype"] == "exit" and "show_if" not in data["questions"][0]:
         raise CatalogError(f"{file}: questions[0]: the first page cannot be an unconditional exit")
     return ServiceDefinition(data)

@@ -121,6 +121,21 @@ QUESTION: dict = {
     ],
 }
 
+# A priority rule: when its conditions hold for the answers (all of them; with ``for_any``, for one
+# item of that repeating group), the case gets at least ``priority``, and staff see the reason.
+PRIORITY_RULE: dict = {
+    "type": "object",
+    "properties": {
+        "code": QUESTION_CODE,
+        "priority": {"type": "integer", "minimum": 1, "maximum": 9},
+        "when": {"oneOf": [CONDITION, {"type": "array", "items": CONDITION, "minItems": 1}]},
+        "for_any": QUESTION_CODE,
+        "text": localized({"reason": LINE}, ["reason"]),
+    },
+    "required": ["code", "priority", "when", "text"],
+    "additionalProperties": False,
+}
+
 SERVICE: dict = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$defs": {"question": QUESTION},
@@ -164,6 +179,7 @@ SERVICE: dict = {
             ["name", "description", "next_steps"],
         ),
         "questions": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/question"}},
+        "priority_rules": {"type": "array", "items": PRIORITY_RULE},
     },
     "required": ["code", "kind", "topic", "department", "service_level", "text", "questions"],
     "additionalProperties": False,

@@ -21,6 +21,7 @@ from ..actors import GUEST, RESIDENT, Actor
 from ..catalog import Catalog
 from ..models import Account, Case
 from . import build
+from . import staff as demo_staff
 from .answers import misfits, sample
 from .stories import RESIDENTS, STORIES, Resident, Story
 
@@ -48,10 +49,11 @@ class SeededCase:
 class Seeded:
     residents: list[SeededResident]
     cases: list[SeededCase]
+    staff: list[demo_staff.SeededStaff]
 
     @property
     def created(self) -> int:
-        return sum(r.created for r in self.residents) + sum(c.created for c in self.cases)
+        return sum(r.created for r in (*self.residents, *self.cases, *self.staff))
 
 
 def resident_actor(account: Account | None) -> Actor:
@@ -61,7 +63,9 @@ def resident_actor(account: Account | None) -> Actor:
 
 
 def seed(session: Session, catalog: Catalog, settings: build.Settings) -> Seeded:
-    """Make the demo residents' accounts and their requests, each with its history, unless there."""
+    """Make the demo staff, the demo residents' accounts and their requests, each with its history,
+    unless there."""
+    staff = demo_staff.seed(session, [d.code for d in catalog.departments], SOURCE)
     accounts: dict[str, Account] = {}
     residents = []
     for resident in RESIDENTS:
@@ -73,7 +77,7 @@ def seed(session: Session, catalog: Catalog, settings: build.Settings) -> Seeded
             account = build.account(session, resident.email, resident.password, settings, resident_actor(None),
                                     locale=resident.locale, contact={**resident.contact, "locale": resident.locale})
         accounts[resident.email] = account
-    return Seeded(residents, [_story(session, catalog, settings, story, accounts) for story in STORIES])
+    return Seeded(residents, [_story(session, catalog, settings, story, accounts) for story in STORIES], staff)
 
 
 def _story(session: Session, catalog: Catalog, settings: build.Settings, story: Story,
@@ -95,6 +99,8 @@ def _story(session: Session, catalog: Catalog, settings: build.Settings, story: 
     contact = None if account else {"name": resident.name, "locale": resident.locale, **resident.contact}
     submitted = build.case(session, definition, answers, settings, actor, locale=resident.locale,
                            account_id=account.id if account else None, contact=contact)
+    if story.days_ago:
+        build.backdate(submitted.case, definition, story.days_ago, settings)
     build.play(session, submitted.case, story.steps, settings, source=SOURCE)
     return SeededCase(story, submitted.case.reference, submitted.case.status, created=True)
 

@@ -21,7 +21,7 @@ import io
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,6 +31,7 @@ from .. import documents
 from ..accounts import preferences, registry
 from ..actors import GUEST, RESIDENT, STAFF, Actor
 from ..cases import drafts, followup, tracking
+from ..cases.service_levels import add_working_days
 from ..cases.submit import Submitted, submit
 from ..cases.transitions import transition
 from ..catalog import ServiceDefinition
@@ -149,6 +150,18 @@ def case(session: Session, definition: ServiceDefinition, answers: Mapping[str, 
     made, token = draft(session, definition, answers, settings, locale=locale, account_id=account_id,
                         contact=contact)
     return submit(session, made, token, settings.secret_key, actor, timezone=settings.timezone)
+
+
+def backdate(case: Case, definition: ServiceDefinition, days: int, settings: Settings) -> None:
+    """Make a case just sent look sent ``days`` ago: its time, its first event's, and its due dates
+    counted from that day as ``submit`` counts them."""
+    shift = timedelta(days=days)
+    case.submitted_at -= shift
+    for event in case.events:
+        event.occurred_at -= shift
+    sent_on = settings.today() - shift
+    case.respond_by = add_working_days(sent_on, definition.respond_days)
+    case.resolve_by = add_working_days(sent_on, definition.resolve_days)
 
 
 # --- histories -----------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..cases import workflow
-from .answers import member
+from .answers import address, member
 from .build import Answer, NotFixed, Rate, Staff, Step, Withdraw
 
 
@@ -41,6 +41,9 @@ class Story:
     steps: tuple[Step, ...] = ()
     # Answers that differ from the service's sample answers (portal/demo/answers.py).
     answers: dict[str, Any] = field(default_factory=dict)
+    # Sent this many days before the demo is made (its due dates count from then): the staff queue's
+    # overdue cases.
+    days_ago: int = 0
 
 
 # --- residents -------------------------------------------------------------------------------------
@@ -58,8 +61,17 @@ TOM = Resident("Tom Becker", "en", {"preferred_channel": "email", "email": "tom@
 DANIEL = Resident("Daniel Brooks", "en", {"preferred_channel": "phone", "phone": "+12025550131"})
 SOFIA = Resident("Sofía Ramírez", "es", {"preferred_channel": "email", "email": "sofia@example.com"})
 LAYLA = Resident("ليلى ناصر", "ar", {"preferred_channel": "email", "email": "layla@example.com"})
+# Guests whose public works reports wait in the staff queue.
+MINA = Resident("Mina Park", "en", {"preferred_channel": "email", "email": "mina@example.com"})
+RUTH = Resident("Ruth Alder", "en", {"preferred_channel": "email", "email": "ruth@example.com"})
+JORGE = Resident("Jorge Medina", "es", {"preferred_channel": "text", "phone": "+12025550178"})
+SAMIR = Resident("سمير عزيز", "ar", {"preferred_channel": "email", "email": "samir@example.com"})
 
-RESIDENTS = (GRACE, LUCIA, OMAR, TOM, DANIEL, SOFIA, LAYLA)
+RESIDENTS = (GRACE, LUCIA, OMAR, TOM, DANIEL, SOFIA, LAYLA, MINA, RUTH, JORGE, SAMIR)
+
+
+def _pothole(street: str, details: str, **answers: Any) -> dict[str, Any]:
+    return {"location": address(street), "details": details, **answers}
 
 # --- what they asked for, and what happened ----------------------------------------------------------
 
@@ -161,4 +173,21 @@ STORIES: tuple[Story, ...] = (
     ), answers={"applicant_name": "ليلى ناصر", "applicant_email": "layla@example.com",
                 "household_members": [member("ليلى ناصر", "self", "1954-01-22", "1900.00", "social_security"),
                                       member("سمير ناصر", "spouse_partner", "1950-08-09", "1266.00", "pension")]}),
+    # The public works queue. Sent today, the most urgent: a large pothole in a traffic lane (the
+    # "hazard" priority rule), for the demo caseworker's "Take the next case".
+    Story("pothole", MINA, answers=_pothole("Bridge Road at the river", "Cars swerve into the next lane to miss it.",
+                                            size="large", position="traffic_lane")),
+    # Sent two to four weeks ago and never answered: overdue, for the demo supervisor's bulk changes.
+    Story("pothole", RUTH, answers=_pothole("40 Elm Street", "Two holes next to each other.", size="small",
+                                            position="parking"), days_ago=20),
+    Story("damaged-sidewalk", RUTH, days_ago=18, answers={"location": address("40 Elm Street"),
+                                                          "blocks_access": "no", "problem": ["cracked"]}),
+    Story("pothole", JORGE, answers=_pothole("9 Lake Avenue", "Un hoyo en la orilla de la calle.", size="medium",
+                                             position="alley"), days_ago=16),
+    Story("pothole", DANIEL, answers=_pothole("300 Mill Road", "By the school driveway.", size="small",
+                                              position="parking"), days_ago=14),
+    Story("pothole", SAMIR, answers=_pothole("5 Hill Street", "حفرة صغيرة أمام المخبز.", size="small",
+                                             position="parking"), days_ago=12),
+    Story("damaged-sidewalk", SAMIR, days_ago=11, answers={"location": address("5 Hill Street"),
+                                                           "blocks_access": "no", "problem": ["cracked"]}),
 )

@@ -17,6 +17,10 @@ class Case(Base):
         Index("ix_cases_contact_email", "contact_email"),
         Index("ix_cases_contact_phone", "contact_phone"),
         Index("ix_cases_status_submitted", "status", "submitted_at", "id"),
+        # The staff queue: a department's cases, neediest first, then by the date they are due.
+        Index("ix_cases_queue", "department", "assignee_id", "priority", "respond_by", "id"),
+        # Cases at one place (possible duplicates), by the normalised address answered.
+        Index("ix_cases_address_key", "address_key", "department"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,6 +50,22 @@ class Case(Base):
     rating: Mapped[int | None]
     rating_comment: Mapped[str | None] = mapped_column(Text)
     rated_at: Mapped[datetime | None]
+    # Staff work: who has the case, how urgent it is (higher first) and why (the service's priority
+    # rules that matched the answers), and a number raised by every change, so a form sent after
+    # another change is seen to be stale.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"), index=True)
+    priority: Mapped[int] = mapped_column(default=0)
+    priority_reasons: Mapped[list[str]] = mapped_column(default=list)
+    revision: Mapped[int] = mapped_column(default=0)
+    # How the case reached us (web, phone, counter, post, email, api) and, when staff entered it for
+    # the resident, who did.
+    channel: Mapped[str] = mapped_column(String(16), default="web")
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    # The address the case is about, normalised (``portal.cases.places.address_key``), to find other
+    # cases at the same place; None when the service asks no address.
+    address_key: Mapped[str | None] = mapped_column(String(200))
+    # A duplicate merged into another case: the primary case.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"), index=True)
 
     events: Mapped[list[CaseEvent]] = relationship(
         back_populates="case", order_by="CaseEvent.id", lazy="selectin"
@@ -67,5 +87,9 @@ class CaseEvent(Base):
     # The resident's own words, e.g. their answer to a request for information.
     resident_note: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(200))
+    # The workflow action or staff step (assign, transfer, merge, …) and what it needs to be told
+    # again (e.g. the departments of a transfer); None for events from before actions were recorded.
+    action: Mapped[str | None] = mapped_column(String(32))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     case: Mapped[Case] = relationship(back_populates="events")

@@ -25,12 +25,15 @@ CHANNELS = ("email", "sms", "call", "letter")
 REQUIRED = {
     "case_received", "case_decided", "info_requested",
     "verify_email", "reset_password", "email_changed", "password_changed", "account_deleted",
-    "register_existing",
+    "register_existing", "case_merged",
     # Asked for by the resident, or the one notice before their saved answers are deleted.
     "draft_resume", "draft_expiring",
 }
 # Which preference switches off each optional message.
-OPTIONAL_SWITCH = {"case_updated": "want_updates", "reminder": "want_reminders"}
+OPTIONAL_SWITCH = {"case_updated": "want_updates", "case_transferred": "want_updates", "reminder": "want_reminders"}
+# News of a case that the residents of the duplicates merged into it get too (not, say, a request
+# for information, which asks the case's own resident something).
+FOLLOWED = {"case_updated", "case_decided", "case_transferred"}
 
 
 @dataclass(frozen=True)
@@ -84,37 +87,72 @@ def route_for_case(session: Session, case: Case, template: str) -> Route | None:
     return None
 
 
+def message(*, key: str, template: str, route: Route, context: dict[str, Any],
+            account_id: int | None = None, case_id: int | None = None) -> Notification:
+    """One message as the outbox holds it, not yet added to any session (``queue`` adds it; a
+    preview renders it as it is)."""
+    return Notification(
+        key=key, channel=route.channel, template=template, locale=route.locale,
+        recipient=route.recipient, context=context, optional=template not in REQUIRED,
+        account_id=account_id, case_id=case_id, next_attempt_at=utcnow(),
+    )
+
+
+def _add(session: Session, note: Notification) -> Notification:
+    existing = session.scalar(select(Notification).filter_by(key=note.key))
+    if existing is not None:
+        return existing
+    try:
+        with session.begin_nested():
+            session.add(note)
+    except IntegrityError:
+        return session.scalar(select(Notification).filter_by(key=note.key))
+    return note
+
+
 def queue(
     session: Session, *, key: str, template: str, route: Route, context: dict[str, Any],
     account_id: int | None = None, case_id: int | None = None,
 ) -> Notification | None:
     """Add one message to the outbox. ``key`` names the message owed (e.g. "case:42:received"):
     queueing the same key twice keeps the first."""
-    existing = session.scalar(select(Notification).filter_by(key=key))
-    if existing is not None:
-        return existing
-    note = Notification(
-        key=key, channel=route.channel, template=template, locale=route.locale,
-        recipient=route.recipient, context=context, optional=template not in REQUIRED,
-        account_id=account_id, case_id=case_id, next_attempt_at=utcnow(),
-    )
-    try:
-        with session.begin_nested():
-            session.add(note)
-    except IntegrityError:
-        return session.scalar(select(Notification).filter_by(key=key))
-    return note
+    return _add(session, message(key=key, template=template, route=route, context=context,
+                                 account_id=account_id, case_id=case_id))
 
 
-def queue_for_case(session: Session, case: Case, template: str, key: str, context: dict[str, Any]) -> Notification | None:
+def message_for_case(session: Session, case: Case, template: str, key: str,
+                     context: dict[str, Any]) -> Notification | None:
+    """The message about ``case`` as it would be queued now (channel, language, formats and
+    recipient from the resident's preferences), or None when it would go nowhere. Not added to
+    the session: ``queue_for_case`` queues it, the staff preview only renders it."""
     route = route_for_case(session, case, template)
     if route is None:
         return None
     prefs = preferences_for_case(session, case)
     formats = {"large_print": True} if prefs is not None and prefs.large_print else {}
     context = {"reference": case.reference, "service_code": case.service_code, **formats, **context}
-    return queue(session, key=key, template=template, route=route, context=context,
-                 account_id=case.account_id, case_id=case.id)
+    return message(key=key, template=template, route=route, context=context,
+                   account_id=case.account_id, case_id=case.id)
+
+
+def queue_for_case(session: Session, case: Case, template: str, key: str, context: dict[str, Any]) -> Notification | None:
+    """Queue ``template`` about ``case`` for its resident, and news (``FOLLOWED``) also for the
+    resident of each case merged into it, each in their own language and by their own channel:
+    the same message about this case, saying their request was joined to it (``joined_from``)."""
+    if template in FOLLOWED:
+        merged = session.scalars(select(Case).filter_by(merged_into_id=case.id).order_by(Case.id))
+        shared = {k: v for k, v in context.items() if k not in SECRET_CONTEXT}
+        for duplicate in merged:
+            _queue_about(session, duplicate, template, f"{key}:joined:{duplicate.id}",
+                         {**shared, "reference": case.reference, "service_code": case.service_code,
+                          "joined_from": duplicate.reference})
+    return _queue_about(session, case, template, key, context)
+
+
+def _queue_about(session: Session, case: Case, template: str, key: str, context: dict[str, Any]) -> Notification | None:
+    """Queue ``template`` for the resident of ``case``, by their route and in their formats."""
+    note = message_for_case(session, case, template, key, context)
+    return None if note is None else _add(session, note)
 
 
 def queue_for_account(session: Session, account: Account, template: str, key: str,

@@ -9,10 +9,12 @@ Templates live in ``templates/``:
   ``calls/header.txt`` (for the contact centre, in the agency's language)
 
 Every template gets the context the message was queued with (for a case: reference, service_code,
-status, previous_status, note, respond_by, resolve_by, tracking_path, large_print; for an account
+status, previous_status, note, respond_by, resolve_by, tracking_path, large_print, and where they
+apply department (a transfer), primary_reference (a merge) and joined_from (news of a case sent to
+the resident of a duplicate merged into it: their own reference); for an account
 message: link, expires_minutes, new_email; for a saved form: link, service_code, expires_on,
 signed_in) and these keys: site_name, agency_name, recipient,
-recipient_name, postal, service_name, next_steps, track_url (the private link when the context has
+recipient_name, postal, service_name, department_name, next_steps, track_url (the private link when the context has
 tracking_path, else the tracking page), private_link, help_phone, help_email, base_url, today,
 large_print, unsubscribe_url (optional messages only), current_locale, text_direction, and subject
 (in bodies). Nothing is looked up through a request: the worker has none.
@@ -40,7 +42,8 @@ log = logging.getLogger("portal.notify")
 
 SMS_MAX = 306
 DATE_KEYS = ("respond_by", "resolve_by", "expires_on")
-CASE_TEMPLATES = ("case_received", "case_updated", "case_decided", "info_requested")
+CASE_TEMPLATES = ("case_received", "case_updated", "case_decided", "info_requested", "case_transferred",
+                  "case_merged")
 ACCOUNT_TEMPLATES = ("verify_email", "reset_password", "email_changed", "password_changed",
                      "account_deleted", "register_existing")
 # About a saved, unsent form: context link, service_code, expires_on (and signed_in).
@@ -141,6 +144,7 @@ def _context(app: Flask, message: Message, locale: str) -> dict[str, Any]:
         recipient_name=one_line(str(recipient.get("name") or "")),
         postal=dict(recipient.get("postal") or {}),
         service_name=definition.name(locale) if definition else ctx.get("service_code", ""),
+        department_name=_department_name(catalog, ctx.get("department"), locale),
         next_steps=(definition.text(locale).get("next_steps") if definition else None) or "",
         track_url=base + (tracking_path if private else "/track"),
         private_link=private,
@@ -153,6 +157,11 @@ def _context(app: Flask, message: Message, locale: str) -> dict[str, Any]:
                          if message.optional and message.id is not None else None),
     )
     return ctx
+
+
+def _department_name(catalog, code: str | None, locale: str) -> str:
+    department = next((d for d in catalog.departments if d.code == code), None) if code else None
+    return department.name(locale) if department else (code or "")
 
 
 def _locale(app: Flask, message: Message) -> str:
@@ -185,8 +194,7 @@ def render(app: Flask, message: Message) -> Rendered:
                 return Rendered("sms", locale, subject, text)
             if message.channel == "letter":
                 html = _render_html(app, f"letters/{t}.html", dict(ctx, stylesheet=LETTER_STYLESHEET))
-                css = app.jinja_loader.get_source(app.jinja_env, f"letters/{LETTER_STYLESHEET}")[0]
-                return Rendered("letter", locale, subject, subject, html=html, stylesheet=css,
+                return Rendered("letter", locale, subject, subject, html=html, stylesheet=letter_stylesheet(app),
                                 large_print=ctx["large_print"])
             if message.channel == "call":
                 script = tidy_text(_render_text(app, f"calls/{t}.txt", ctx))
@@ -194,6 +202,11 @@ def render(app: Flask, message: Message) -> Rendered:
     except TemplateNotFound as missing:
         raise CannotRender(f"no template {missing.name} for a {message.channel} message") from None
     raise CannotRender(f"no channel {message.channel!r}")
+
+
+def letter_stylesheet(app: Flask) -> str:
+    """The stylesheet every letter links to (``letters/letter.css``)."""
+    return app.jinja_loader.get_source(app.jinja_env, f"letters/{LETTER_STYLESHEET}")[0]
 
 
 def _call_header(app: Flask, ctx: dict[str, Any], locale: str) -> str:
