@@ -8,9 +8,11 @@ from pathlib import Path
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, config, db
+from . import api, cli, config, db
+from .accounts import staff as staff_accounts
 from .catalog import CatalogError, load_catalog
 from .extensions import babel, compress, csrf, limiter
 from .resources import resource
@@ -23,11 +25,14 @@ from .web import (
     public,
     resident,
     security,
+    staff,
     templating,
     urls,
 )
 from .web.account import oidc, signin
 from .web.resident import files
+from .web.staff import provider as staff_provider
+from .web.staff import session as staff_session
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -73,6 +78,7 @@ def _create_app(overrides: dict | None) -> Flask:
     limiter.init_app(app)
     compress.init_app(app)
     db.init_app(app)
+    _refuse_demo_staff(app)
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
@@ -81,6 +87,8 @@ def _create_app(overrides: dict | None) -> Flask:
     urls.init_app(app)
     signin.init_app(app)
     oidc.init_app(app)
+    staff_provider.init_app(app)
+    staff_session.init_app(app)
     app.jinja_env.autoescape = True
     app.jinja_env.add_extension("jinja2.ext.do")
 
@@ -89,10 +97,27 @@ def _create_app(overrides: dict | None) -> Flask:
         catalog = app.extensions["catalog"]
         return {"site_name": _l("Civic Portal"), "agency_name": catalog.agency.name(i18n.current_locale())}
 
-    for blueprint in (*public.BLUEPRINTS, *resident.BLUEPRINTS, *account.BLUEPRINTS):
+    for blueprint in (*public.BLUEPRINTS, *resident.BLUEPRINTS, *account.BLUEPRINTS, *staff.BLUEPRINTS):
         app.register_blueprint(blueprint)
     files.init_app(app)
+    api.init_app(app)
 
     cli.init_app(app)
     access.init_app(app)
     return app
+
+
+def _refuse_demo_staff(app: Flask) -> None:
+    """Production does not start while a demo member of staff (made by seed-demo, with a printed
+    password and a published authenticator key) is in its database."""
+    if app.config["PORTAL_ENV"] != "production":
+        return
+    try:
+        with db.session_scope(app, immediate=False) as session:
+            found = staff_accounts.demo_members_exist(session)
+    except SQLAlchemyError:  # no staff table yet: the database is not migrated, so nothing to refuse
+        return
+    if found:
+        raise config.ConfigError("The database holds demo staff accounts (made by seed-demo for development, "
+                                 "with published passwords); production refuses them: use a database without "
+                                 "demo data.")

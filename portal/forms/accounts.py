@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, StringField
+from wtforms import BooleanField, PasswordField, RadioField, SelectMultipleField, StringField
 from wtforms.validators import ValidationError
 
 from ..accounts import passwords
@@ -20,7 +20,10 @@ PASSWORD_MESSAGES = {
 
 class Summarised(FlaskForm):
     def summary(self) -> list[tuple[str, str]]:
-        return [(field.id, field.errors[0]) for field in self if field.errors]
+        """(target id, message) of each field in error; a group of radio buttons or checkboxes
+        points at its first option."""
+        return [(f"{field.id}-0" if isinstance(field, RadioField | SelectMultipleField) else field.id, field.errors[0])
+                for field in self if field.errors]
 
 
 class EmailMixin:

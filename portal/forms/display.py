@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import format_currency, format_date, format_decimal, format_time
+from flask_babel import force_locale, format_currency, format_date, format_decimal, format_time
 from flask_babel import gettext as _
 
 from ..cases.contact import format_phone
@@ -73,6 +73,16 @@ def answer_rows(definition, answers: dict, locale: str, href=None) -> list[dict]
         "code": q.code,
         "dir": direction(q, answers.get(q.code)),
     } for q in definition.route(answers) if q.in_summary]
+
+
+def given_rows(definition, answers: dict, answer_locale: str, question_locale: str) -> list[dict]:
+    """The answers as the resident gave them (in ``answer_locale``, the case's language), beside the
+    questions in ``question_locale``: the resident's language, or a member of staff's. Each row says
+    its languages, so a screen reader reads each part in its own."""
+    with force_locale(answer_locale):
+        rows = answer_rows(definition, answers, answer_locale)
+    keys = {q.code: q.label(question_locale) for q in definition.route(answers) if q.in_summary}
+    return [{**row, "key": keys[row["code"]], "key_lang": question_locale, "lang": answer_locale} for row in rows]
 
 
 def preference_rows(values: dict, href: str | None) -> list[dict]:

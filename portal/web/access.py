@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, request
+from flask import Flask, g, redirect, request, url_for
 from flask_login import current_user
 
 from ..cases import policy
@@ -24,6 +24,8 @@ class Rule:
     permission: str | None = None  # the policy permission the domain checks; None: anyone
     record: str | None = None  # the address part naming the record ("draft": the draft this browser holds)
     signed_in: bool = False  # a resident must be signed in (others are sent to sign in)
+    staff: bool = False  # a member of staff must be signed in (others are sent to the staff sign-in)
+    token: bool = False  # an API client's bearer token (portal.api.oauth); anyone without one: 401
 
 
 ANYONE = Rule("anyone")
@@ -37,6 +39,21 @@ CASE_READER = Rule("whoever may read the case: the resident who made it (its acc
                    "proved it); 404 or the tracking page for anyone else", policy.CASE_READ, "reference")
 DOCUMENT_READER = Rule("whoever may read the draft or case the document belongs to; 404 for anyone else",
                        policy.DOCUMENT_READ, "public_id")
+
+
+STAFF_MEMBER = Rule("any signed-in member of staff (what the page shows is decided by their roles and "
+                    "departments)", staff=True)
+PREVIEWER = Rule("a member of staff whose roles include previewing services (a changed definition: only the "
+                 "service designer who checked it); 404 for others", policy.CATALOG_PREVIEW, staff=True)
+
+
+ENTERING = Rule("a member of staff who enters cases for residents (any service); 404 for other staff",
+                policy.CASE_ENTER, staff=True)
+
+
+STAFF_ADMIN = Rule("a system administrator (any member of staff), or a department administrator (members of "
+                   "their own departments with operational roles only); 404 for other staff (the domain "
+                   "asks policy.STAFF_MANAGE or STAFF_MANAGE_DEPARTMENT)", staff=True)
 
 
 def case_action(action: str) -> Rule:
@@ -96,7 +113,89 @@ RULES: dict[str, Rule] = {
     "account.export_json": SIGNED_IN,
     "account.export_html": SIGNED_IN,
     "account.extend_session": SIGNED_IN,
+    "staff_auth.sign_in": ANYONE,
+    "staff_auth.second_factor": Rule("the browser that gave a member of staff's password a moment ago"),
+    "staff_auth.sign_out": ANYONE,
+    "staff_auth.signed_out": ANYONE,
+    "staff_auth.timed_out": ANYONE,
+    "staff_auth.extend_session": STAFF_MEMBER,
+    "staff_auth.set_up": Rule("the browser that gave the password of a member of staff with no second factor yet, "
+                              "a moment ago"),
+    "staff_account.recovery_codes": STAFF_MEMBER,
+    "staff_auth.provider_start": ANYONE,
+    "staff_auth.provider_callback": Rule("the browser whose session holds the agency provider flow's state, nonce and "
+                                    "PKCE verifier"),
+    "staff_verify.verify": STAFF_MEMBER,
+    "staff_admin.members": STAFF_ADMIN,
+    "staff_admin.new_member": STAFF_ADMIN,
+    "staff_admin.member": STAFF_ADMIN,
+    "staff_admin.disable": STAFF_ADMIN,
+    "staff.queue": STAFF_MEMBER,
+    "staff_case.case": Rule("a member of staff who may read cases of the case's department; 404 for anyone else "
+                            "(audited)", policy.CASE_READ, "reference", staff=True),
+    "staff_case.document": Rule("a member of staff who may read documents of the case's department; 404 for "
+                                "anyone else", policy.DOCUMENT_READ, "public_id", staff=True),
+    "staff_preview.index": PREVIEWER,
+    "staff_preview.start": PREVIEWER,
+    "staff_preview.restart": PREVIEWER,
+    "staff_preview.question": PREVIEWER,
+    "staff_preview.group_item": PREVIEWER,
+    "staff_preview.group_remove": PREVIEWER,
+    "staff_preview.contact": PREVIEWER,
+    "staff_preview.check": PREVIEWER,
+    "staff_preview.sent": PREVIEWER,
+    "staff_preview.check_definition": Rule("a service designer; 404 for other members of staff",
+                                           policy.CATALOG_CHECK, staff=True),
+    **{f"staff_entry.{page}": ENTERING for page in (
+        "services", "start", "question", "group_item", "group_remove", "contact", "details", "check",
+        "confirmation")},
+    "staff_actions.act": Rule("a member of staff who may take the action on the case now (its department, "
+                              "their roles, its status); 404 for anyone else",
+                              record="reference", staff=True),
+    "staff_actions.note": Rule("a member of staff who may add notes to the case; 404 for anyone else",
+                               record="reference", staff=True),
+    "staff_actions.assign": Rule("a member of staff who may take the unassigned case or assign it; 404 for "
+                                 "anyone else", record="reference", staff=True),
+    "staff_actions.letter_stylesheet": Rule("any signed-in member of staff (the letters' stylesheet, where a "
+                                            "previewed letter finds it)", record="reference", staff=True),
+    "staff_templates.index": STAFF_MEMBER,
+    "staff_templates.edit": Rule("a department administrator, for their departments' templates; 404 for anyone "
+                                 "else", staff=True),
+    "staff_templates.delete": Rule("a department administrator, for their departments' templates; 404 for "
+                                   "anyone else", staff=True),
+    "staff_transfer.transfer": Rule("staff who may pass the case on from its current department; 404 for "
+                                    "anyone else", policy.CASE_TRANSFER, "reference", staff=True),
+    "staff_transfer.transferred": STAFF_MEMBER,
+    "staff_transfer.merge": Rule("staff who may merge cases, within their departments (the primary case "
+                                 "too); 404 for anyone else", policy.CASE_MERGE, "reference", staff=True),
+    "staff_transfer.merged": STAFF_MEMBER,
+    "staff.take_next": Rule("a member of staff who may take cases, for a case of their departments (the "
+                            "domain picks it)", policy.CASE_TAKE, staff=True),
+    "staff.save_view": STAFF_MEMBER,
+    "staff.delete_view": Rule("a member of staff, for their own saved views only (404 for another's)", staff=True),
+    "staff_bulk.confirm": Rule("a supervisor, for cases of their departments; 404 when any is not",
+                               policy.CASE_BULK, staff=True),
+    "staff_bulk.apply": Rule("a supervisor, for cases of their departments; 404 when any is not",
+                             policy.CASE_BULK, staff=True),
 }
+
+
+# The case API: a bearer token of a registered client (portal.api.oauth), with the scope named;
+# the client's roles and departments decide in the one policy, and a case outside them is a 404.
+API_CLIENT_TOKEN = "an API client's bearer token with the scope {scope}"
+RULES.update({
+    "api.token": Rule("a registered API client, by its id and secret (OAuth 2 client credentials)"),
+    "api.revoke": Rule("the API client the token was issued to, by its id and secret"),
+    "api.document": ANYONE,
+    "api.services": Rule(API_CLIENT_TOKEN.format(scope="services:read"), token=True),
+    "api.service": Rule(API_CLIENT_TOKEN.format(scope="services:read"), token=True),
+    "api.cases": Rule(API_CLIENT_TOKEN.format(scope="cases:read") + ", for cases of its departments",
+                      policy.CASE_READ, token=True),
+    "api.case": Rule(API_CLIENT_TOKEN.format(scope="cases:read") + " whose roles may read cases of the case's "
+                     "department; 404 for anyone else (audited)", policy.CASE_READ, "reference", token=True),
+    "api.act": Rule(API_CLIENT_TOKEN.format(scope="cases:act") + " whose roles may take the action on the case "
+                    "now; 404 when it may not read the case", record="reference", token=True),
+})
 
 
 class UndeclaredAccess(RuntimeError):
@@ -119,6 +218,10 @@ def init_app(app: Flask) -> None:
         rule = RULES.get(request.endpoint or "")
         if rule is not None and rule.signed_in and not current_user.is_authenticated:
             return login_manager.unauthorized()
+        if rule is not None and rule.staff and g.get("staff_current") is None:
+            back = request.full_path.rstrip("?") if request.method == "GET" else None
+            page = "staff_auth.timed_out" if g.get("staff_session_ended") == "timeout" else "staff_auth.sign_in"
+            return redirect(url_for(page, next=back))
         return None
 
     check_declared(app)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -37,24 +37,37 @@ SESSION_EXPIRED = (
 
 def render_error(code: int, title=None, body=None):
     default_title, default_body = MESSAGES.get(code, MESSAGES[400] if code < 500 else MESSAGES[500])
-    if request.path.startswith("/api/"):
-        return {"error": {"status": code, "message": str(title or default_title)}}, code
     return render_template("errors/error.html", title=title or default_title,
                            body=body or default_body, status=code), code
+
+
+def _for_the_api(error: Exception):
+    """The case API's own answer (a problem document) for an error under /api, or None."""
+    answer = current_app.extensions.get("api_error")
+    return answer(error) if answer is not None else None
 
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error):
+        api = _for_the_api(error)
+        if api is not None:
+            return api
         return render_error(400, *SESSION_EXPIRED)
 
     @app.errorhandler(Refused)
     def _refused(error: Refused):
         # The policy said no: as if the record did not exist, so no one learns what others hold.
+        api = _for_the_api(error)
+        if api is not None:
+            return api
         return render_error(404)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
+        api = _for_the_api(error)
+        if api is not None:
+            return api
         code = error.code or 500
         if code not in MESSAGES:
             code = 400 if code < 500 else 500
@@ -62,5 +75,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
+        api = _for_the_api(error)
+        if api is not None:
+            return api
         log.exception("unhandled error on %s %s", request.method, request.path)
         return render_error(InternalServerError.code)

@@ -13,8 +13,15 @@ from ..locales import RTL_LOCALES
 LOCALE_COOKIE_AGE = 365 * 24 * 60 * 60
 
 
+def _for_the_api() -> bool:
+    """The case API takes no cookies and no ?lang=: its language is Accept-Language's alone."""
+    return request.path.startswith("/api/")
+
+
 def select_locale() -> str:
     shipped = current_app.config["SHIPPED_LOCALES"]
+    if _for_the_api():
+        return request.accept_languages.best_match(shipped) or current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = g.get("chosen_locale")
     if chosen:
         return chosen
@@ -41,7 +48,7 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _choose_language():
         wanted = request.args.get("lang")
-        if wanted in shipped:
+        if wanted in shipped and not _for_the_api():
             g.chosen_locale = wanted
 
     @app.after_request
@@ -53,7 +60,8 @@ def init_app(app: Flask) -> None:
                 secure=app.config["SESSION_COOKIE_SECURE"], httponly=True, samesite="Lax",
             )
         response.vary.add("Accept-Language")
-        response.vary.add("Cookie")
+        if not _for_the_api():
+            response.vary.add("Cookie")
         return response
 
     @app.context_processor

@@ -11,7 +11,7 @@ from flask import g, request, session
 from flask_login import current_user
 
 from .. import db
-from ..accounts import visits
+from ..accounts import staff, visits
 from ..cases.policy import GUEST, RESIDENT, Actor
 
 TOKEN = "visit"
@@ -40,6 +40,9 @@ def grants() -> visits.Grants:
 
 def actor() -> Actor:
     if "actor" not in g:
+        if g.get("staff_current") is not None:  # a staff page, with a member of staff signed in
+            g.actor = staff.actor_for(g.staff_current.member, source="web", address=request.remote_addr)
+            return g.actor
         held = grants()
         account_id = _account_id()
         g.actor = Actor(RESIDENT if account_id is not None else GUEST,

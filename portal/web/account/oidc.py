@@ -71,20 +71,25 @@ class Refused(Exception):
 
 
 def init_app(app: Flask) -> None:
-    """Make the app's provider client when the provider is configured.
+    """Make the app's provider client when the provider is configured."""
+    oauth.init_app(app)
+    if oidc_configured(app.config):
+        app.extensions[EXTENSION] = make_client(app, CLIENT_NAME)
+
+
+def make_client(app: Flask, name: str, prefix: str = ""):
+    """A client of the provider configured by the settings ``<prefix>OIDC_*``; Authlib keeps each
+    flow in the session as ``_state_<name>_<state>``.
 
     Authlib's registry keeps one client per name for the whole process, bound to the last app it
     was given; each portal app keeps its own client instead, made by the same classes.
     """
-    oauth.init_app(app)
-    if not oidc_configured(app.config):
-        return
-    app.extensions[EXTENSION] = oauth.oauth2_client_cls(
-        oauth.framework_integration_cls(CLIENT_NAME),
-        CLIENT_NAME,
-        client_id=app.config["OIDC_CLIENT_ID"],
-        client_secret=app.config["OIDC_CLIENT_SECRET"],
-        server_metadata_url=app.config["OIDC_ISSUER"] + "/.well-known/openid-configuration",
+    return oauth.oauth2_client_cls(
+        oauth.framework_integration_cls(name),
+        name,
+        client_id=app.config[prefix + "OIDC_CLIENT_ID"],
+        client_secret=app.config[prefix + "OIDC_CLIENT_SECRET"],
+        server_metadata_url=app.config[prefix + "OIDC_ISSUER"] + "/.well-known/openid-configuration",
         client_kwargs={
             "scope": SCOPE,
             "code_challenge_method": "S256",
@@ -118,34 +123,59 @@ def start():
     if current_user.is_authenticated:
         return redirect(target)
     try:
-        with _provider_calls("authorization request"):
-            _metadata(client)
-            flow = client.create_authorization_url(redirect_uri=_callback_url(),
-                                                   ui_locales=current_locale())
+        return send_to_provider(client, _callback_url(), target)
     except Refused as refused:
         return _refused(refused, target)
-    url = flow.pop("url")
-    _forget_oldest_flows(client)
-    client.save_authorize_data(redirect_uri=_callback_url(), next=target, **flow)
-    return redirect(url)
 
 
 @bp.get("/callback")
 def callback():
-    client = _client()
-    state = request.args.get("state") or ""
-    flow = client.framework.get_state_data(session, state) if state else None
-    target = safe_next((flow or {}).get("next"), url_for("account.dashboard"))
-    try:
-        claims = _verified_claims(client, flow)
-    except Refused as refused:
-        if flow is not None:
-            client.framework.clear_state_data(session, state)
+    claims, target, refused = callback_claims(_client(), url_for("account.dashboard"))
+    if refused is not None:
         return _refused(refused, target)
     return _sign_in(claims, target)
 
 
-def _verified_claims(client, flow: dict | None) -> dict:
+def send_to_provider(client, callback_url: str, target: str, prefix: str = ""):
+    """The redirect to the provider's sign-in, the flow kept in the session (``target``: the page to
+    come back to); or ``Refused`` when the provider cannot be used."""
+    with provider_calls("authorization request"):
+        load_metadata(client, prefix)
+        flow = client.create_authorization_url(redirect_uri=callback_url, ui_locales=current_locale())
+    url = flow.pop("url")
+    forget_oldest_flows(client)
+    client.save_authorize_data(redirect_uri=callback_url, next=target, **flow)
+    return redirect(url)
+
+
+def callback_claims(client, default: str, prefix: str = "") -> tuple[dict | None, str, Refused | None]:
+    """At the callback: the verified claims, the page to go to next, and the refusal (claims None)
+    when the answer does not check out. A refused flow is forgotten."""
+    state = request.args.get("state") or ""
+    flow = client.framework.get_state_data(session, state) if state else None
+    target = safe_next((flow or {}).get("next"), default)
+    try:
+        claims = verified_claims(client, flow, prefix)
+    except Refused as refused:
+        if flow is not None:
+            client.framework.clear_state_data(session, state)
+        return None, target, refused
+    issuer, subject = claims.get("iss"), claims.get("sub")
+    if not isinstance(subject, str) or not 0 < len(subject) <= 255 \
+            or not isinstance(issuer, str) or len(issuer) > 255:
+        return None, target, Refused("invalid", "subject or issuer unusable")
+    return claims, target, None
+
+
+def verified_email(claims: dict) -> tuple[str | None, bool]:
+    """The email address the claims give (normalised) and whether the provider verified it."""
+    email = claims.get("email")
+    return (normalise_email(email) if isinstance(email, str) else None,
+            claims.get("email_verified") in (True, "true"))
+
+
+def verified_claims(client, flow: dict | None, prefix: str = "") -> dict:
+    """The ID token's claims (with the userinfo's), checked; or ``Refused``."""
     error = request.args.get("error")
     if error:
         error = re.sub(r"[^a-z_]", "", error.lower())[:40]
@@ -156,13 +186,13 @@ def _verified_claims(client, flow: dict | None) -> dict:
         raise Refused("invalid", f"provider answered {error}")
     if flow is None:
         raise Refused("state", "state missing, used already, or from another browser")
-    with _provider_calls("token request"):
-        metadata = _metadata(client)
+    with provider_calls("token request"):
+        metadata = load_metadata(client, prefix)
         # RFC 9207: a provider that names itself must be the one we asked.
         said = request.args.get("iss")
         if said is not None and said != metadata["issuer"]:
             raise Refused("invalid", "authorization response from another issuer")
-        token = client.authorize_access_token(claims_options=_claims_options(metadata),
+        token = client.authorize_access_token(claims_options=claims_options(metadata, prefix),
                                               leeway=LEEWAY)
         if not token.get("userinfo"):
             raise Refused("invalid", "no ID token in the token response")
@@ -176,18 +206,18 @@ def _verified_claims(client, flow: dict | None) -> dict:
     return claims
 
 
-def _claims_options(metadata: dict) -> dict:
+def claims_options(metadata: dict, prefix: str = "") -> dict:
     """What the ID token must say. Authlib's default checks the issuer but not the audience."""
     return {
         "iss": {"essential": True, "value": metadata["issuer"]},
-        "aud": {"essential": True, "value": current_app.config["OIDC_CLIENT_ID"]},
+        "aud": {"essential": True, "value": current_app.config[prefix + "OIDC_CLIENT_ID"]},
         "sub": {"essential": True},
         "exp": {"essential": True},
         "iat": {"essential": True},
     }
 
 
-def _metadata(client) -> dict:
+def load_metadata(client, prefix: str = "") -> dict:
     """The provider's discovery document: fetched again after an hour, or after a bad one."""
     loaded = client.server_metadata.get("_loaded_at")
     if loaded is not None and time.time() - loaded > METADATA_MAX_AGE:
@@ -195,7 +225,7 @@ def _metadata(client) -> dict:
     try:
         metadata = client.load_server_metadata()
         issuer = metadata.get("issuer")
-        if not isinstance(issuer, str) or issuer.rstrip("/") != current_app.config["OIDC_ISSUER"]:
+        if not isinstance(issuer, str) or issuer.rstrip("/") != current_app.config[prefix + "OIDC_ISSUER"]:
             raise Refused("unavailable", "discovery document names another issuer")
         for key in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
             if not isinstance(metadata.get(key), str):
@@ -207,7 +237,7 @@ def _metadata(client) -> dict:
 
 
 @contextmanager
-def _provider_calls(step: str):
+def provider_calls(step: str):
     """Turn whatever talking to the provider raised into a refusal with the right page."""
     try:
         yield
@@ -231,9 +261,9 @@ def _provider_calls(step: str):
         raise Refused("unavailable", f"{step}: unusable answer ({type(error).__name__})") from error
 
 
-def _forget_oldest_flows(client) -> None:
+def forget_oldest_flows(client) -> None:
     """Keep the session cookie small: a browser holds a few unfinished sign-ins at most."""
-    prefix = f"_state_{CLIENT_NAME}_"
+    prefix = f"_state_{client.name}_"
     pending = sorted((key for key in session if key.startswith(prefix)),
                      key=lambda key: session[key].get("exp") or 0)
     for key in pending[:max(0, len(pending) - PENDING_FLOWS + 1)]:
@@ -241,16 +271,10 @@ def _forget_oldest_flows(client) -> None:
 
 
 def _sign_in(claims: dict, target: str):
-    issuer, subject = claims.get("iss"), claims.get("sub")
-    if not isinstance(subject, str) or not 0 < len(subject) <= 255 \
-            or not isinstance(issuer, str) or len(issuer) > 255:
-        return _refused(Refused("invalid", "subject or issuer unusable"), target)
-    email = claims.get("email")
-    email = normalise_email(email) if isinstance(email, str) else None
-    verified = claims.get("email_verified") in (True, "true")
+    email, verified = verified_email(claims)
     try:
         account = identities.sign_in(
-            db.session(), issuer=issuer, subject=subject, email=email, email_verified=verified,
+            db.session(), issuer=claims["iss"], subject=claims["sub"], email=email, email_verified=verified,
             name=_name(claims), locale=current_locale(), actor=actor(),
         )
     except identities.UnverifiedEmail:

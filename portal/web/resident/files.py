@@ -39,7 +39,7 @@ from ...documents import errors as reasons
 from ..i18n import current_locale
 from ..security import personal_data
 from ..visitor import actor
-from .journey import page_url, start_draft
+from .journey import HOLDERS, page_url, start_draft
 
 log = logging.getLogger("portal.uploads")
 bp = Blueprint("documents", __name__)
@@ -205,7 +205,12 @@ def _remove(draft, question: Question, public_id: str) -> None:
 @bp.get("/documents/<public_id>")
 @personal_data
 def download(public_id: str):
-    document = readable(db.session(), actor(), public_id)
+    return send_document(readable(db.session(), actor(), public_id))
+
+
+def send_document(document):
+    """The stored file as a download that nothing caches and that can run nothing if opened; 404
+    for None (a document the actor may not read, or that does not exist)."""
     if document is None:
         abort(404)
     try:
@@ -253,7 +258,8 @@ def _upload_body_limit(endpoint: str | None, values: dict | None) -> None:
 
     Runs before the CSRF check reads the body; every other request keeps MAX_CONTENT_LENGTH.
     """
-    if endpoint != "report.question" or request.method != "POST" or request.mimetype != "multipart/form-data":
+    question_pages = {f"{name}.question" for name in HOLDERS}  # the resident's, and staff entering for one
+    if endpoint not in question_pages or request.method != "POST" or request.mimetype != "multipart/form-data":
         return
     values = values or {}
     definition = current_app.extensions["catalog"].service(values.get("code", ""))

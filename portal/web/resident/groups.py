@@ -21,14 +21,14 @@ from ...forms.pages import build
 from ..i18n import current_locale
 from ..security import personal_data
 from ..templating import bdi
-from .journey import bp, held_draft, reachable, start_draft, where_next
+from .journey import held_draft, page, reachable, start_draft, where_next
 
 
 def _items(draft, code: str) -> list[dict]:
     return list((draft.answers.get(code) if draft else None) or [])
 
 
-def _item_title(question: Question, item: dict, number: int, locale: str) -> Markup:
+def item_title(question: Question, item: dict, number: int, locale: str) -> Markup:
     """The item's title, like "Household member 2: Ana Díaz", with the name (its first answer) in <bdi>
     so that it keeps its own direction on a right-to-left page. ``| striptags`` it for a <title>."""
     first = question.questions[0] if question.questions else None
@@ -46,8 +46,29 @@ def _too_few(question: Question, locale: str) -> str:
         "Add at least %(num)d entry to the list", "Add at least %(num)d entries to the list", question.min_items)
 
 
-def _expected_count(question: Question, draft) -> int | None:
-    return question.expected_items(draft.answers) if draft is not None else None
+def list_problem(question: Question, items: list[dict], answers: dict, locale: str) -> str | None:
+    """Why the list cannot be sent as it is (too few entries, or not the number given earlier), or None."""
+    expected = question.expected_items(answers)
+    if len(items) < question.min_items:
+        return _too_few(question, locale)
+    if expected is not None and len(items) != expected:
+        # The list must agree with what the resident said earlier (e.g. in an eligibility check).
+        return _("You said %(expected)d, but the list has %(count)d. Add or remove entries, or go back "
+                 "and change your earlier answer.", expected=expected, count=len(items))
+    return None
+
+
+def summary_rows(question: Question, items: list[dict], locale: str, href) -> list[dict]:
+    """The list's entries as rows of the summary page; ``href(item_id, endpoint)`` is the address of
+    an entry's change page (endpoint ".group_item") or remove button (".group_remove")."""
+    return [{
+        "title": item_title(question, item, number, locale),
+        "lines": [Markup("{}: {}").format(q.label(locale), bdi(" ".join(display(q, item.get(q.code), locale)),
+                                                               direction(q, item.get(q.code))))
+                  for q in question.questions],
+        "edit": href(item["_id"], ".group_item"),
+        "remove": href(item["_id"], ".group_remove"),
+    } for number, item in enumerate(items, start=1)]
 
 
 def group_summary(definition: ServiceDefinition, question: Question, draft, change: bool, back: str):
@@ -56,27 +77,16 @@ def group_summary(definition: ServiceDefinition, question: Question, draft, chan
     form = FlaskForm()
     errors = []
     if form.validate_on_submit():
-        expected = _expected_count(question, draft)
-        if len(items) < question.min_items:
-            errors = [("add-item", _too_few(question, locale))]
-        elif expected is not None and len(items) != expected:
-            # The list must agree with what the resident said earlier (e.g. in an eligibility check).
-            errors = [("add-item", _("You said %(expected)d, but the list has %(count)d. Add or remove "
-                                     "entries, or go back and change your earlier answer.",
-                                     expected=expected, count=len(items)))]
+        problem = list_problem(question, items, draft.answers if draft is not None else {}, locale)
+        if problem:
+            errors = [("add-item", problem)]
         else:
             if draft is None:
                 draft = start_draft(definition)
             drafts.save_answer(db.session(), draft, question.code, items)
             return redirect(where_next(definition, draft.answers, question.code, change))
-    rows = [{
-        "title": _item_title(question, item, number, locale),
-        "lines": [Markup("{}: {}").format(q.label(locale), bdi(" ".join(display(q, item.get(q.code), locale)),
-                                                               direction(q, item.get(q.code))))
-                  for q in question.questions],
-        "edit": url_for(".group_item", code=definition.code, qcode=question.code, item_id=item["_id"], change=1 if change else None),
-        "remove": url_for(".group_remove", code=definition.code, qcode=question.code, item_id=item["_id"], change=1 if change else None),
-    } for number, item in enumerate(items, start=1)]
+    rows = summary_rows(question, items, locale, lambda item_id, endpoint: url_for(
+        endpoint, code=definition.code, qcode=question.code, item_id=item_id, change=1 if change else None))
     can_add = len(items) < question.max_items
     return render_template(
         "report/group.html", service=definition, question=question, text=question.text(locale), rows=rows,
@@ -99,7 +109,7 @@ def _group(code: str, qcode: str):
     return draft, definition, question, None
 
 
-@bp.route("/<code>/q/<qcode>/item/<item_id>", methods=["GET", "POST"])
+@page("/<code>/q/<qcode>/item/<item_id>", methods=("GET", "POST"))
 @personal_data
 def group_item(code: str, qcode: str, item_id: str):
     draft, definition, question, early = _group(code, qcode)
@@ -116,18 +126,10 @@ def group_item(code: str, qcode: str, item_id: str):
                                back=summary_url), 409
     if item_id == "new" and len(items) >= question.max_items:
         return redirect(summary_url)
-    page = FlaskForm()
-    forms = [build(q, locale, prefix=q.code) for q in question.questions]
-    if request.method == "GET" and existing is not None:
-        for q, form in zip(question.questions, forms, strict=True):
-            if q.code in existing:
-                form.fill(existing[q.code])
+    page, forms = item_forms(question, locale, existing)
     if request.method == "POST":
-        valid = page.validate_on_submit()
-        valid = all([form.validate() for form in forms]) and valid
-        if not page.csrf_token.errors and valid:
-            item = {"_id": existing["_id"] if existing else secrets.token_hex(8)}
-            item.update({q.code: form.answer() for q, form in zip(question.questions, forms, strict=True)})
+        item = posted_item(question, page, forms, existing)
+        if item is not None:
             if draft is None:
                 draft = start_draft(definition)
             current = _items(draft, qcode)
@@ -137,17 +139,47 @@ def group_item(code: str, qcode: str, item_id: str):
                 current = [item if i["_id"] == item["_id"] else i for i in current]
             drafts.save_answer(db.session(), draft, qcode, current)
             return redirect(summary_url)
-        if page.csrf_token.errors:
-            abort(400)
+    context, status = item_context(question, items, existing, page, forms, summary_url)
+    return render_template("report/group_item.html", service=definition, **context), status
+
+
+def item_forms(question: Question, locale: str, existing: dict | None):
+    """The page's form (its CSRF token) and one form per question of an entry, filled from ``existing``."""
+    page = FlaskForm()
+    forms = [build(q, locale, prefix=q.code) for q in question.questions]
+    if request.method == "GET" and existing is not None:
+        for q, form in zip(question.questions, forms, strict=True):
+            if q.code in existing:
+                form.fill(existing[q.code])
+    return page, forms
+
+
+def posted_item(question: Question, page, forms, existing: dict | None) -> dict | None:
+    """The entry posted (keeping its id when changed), or None when an answer needs correcting."""
+    valid = page.validate_on_submit()
+    valid = all([form.validate() for form in forms]) and valid
+    if page.csrf_token.errors:
+        abort(400)
+    if not valid:
+        return None
+    item = {"_id": existing["_id"] if existing else secrets.token_hex(8)}
+    item.update({q.code: form.answer() for q, form in zip(question.questions, forms, strict=True)})
+    return item
+
+
+def item_context(question: Question, items: list[dict], existing: dict | None, page, forms,
+                 summary_url: str) -> tuple[dict, int]:
+    """What report/group_item.html shows (besides the service), and the page's status."""
+    locale = current_locale()
     errors = [entry for form in forms for entry in form.summary()]
     number = (items.index(existing) + 1) if existing else len(items) + 1
-    title = _item_title(question, existing or {}, number, locale)
-    return render_template("report/group_item.html", service=definition, question=question, title=title,
-                           text=question.text(locale), page=page, fields=list(zip(question.questions, forms, strict=True)),
-                           errors=errors, back=summary_url), 400 if errors else 200
+    title = item_title(question, existing or {}, number, locale)
+    return {"question": question, "title": title, "text": question.text(locale), "page": page,
+            "fields": list(zip(question.questions, forms, strict=True)), "errors": errors,
+            "back": summary_url}, 400 if errors else 200
 
 
-@bp.post("/<code>/q/<qcode>/item/<item_id>/remove")
+@page("/<code>/q/<qcode>/item/<item_id>/remove", methods=("POST",))
 def group_remove(code: str, qcode: str, item_id: str):
     draft, definition, question, early = _group(code, qcode)
     if early is not None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, request, url_for
-from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ... import db
@@ -24,11 +23,15 @@ from ..urls import public_url
 from ..visitor import actor, drop_draft, remember_case
 from . import files, groups
 from .journey import (
+    answered_draft,
     back_url,
     bp,
     held_draft,
+    holder,
+    page,
     page_url,
     reachable,
+    sent,
     service,
     start_draft,
     token,
@@ -37,7 +40,7 @@ from .journey import (
 
 
 def _account():
-    return current_user.account if current_user.is_authenticated else None
+    return holder().account()
 
 
 def _prefilled(question: Question, answers: dict):
@@ -75,7 +78,7 @@ def start(code: str):
                            first=page_url(definition, definition.questions[0]), resume=resume)
 
 
-@bp.route("/<code>/q/<qcode>", methods=["GET", "POST"])
+@page("/<code>/q/<qcode>", methods=("GET", "POST"))
 @throttle.uploads
 @personal_data  # the answer given, or one offered from the account, a list's entries, the files added
 def question(code: str, qcode: str):
@@ -117,22 +120,10 @@ def question(code: str, qcode: str):
                            errors=form.summary()), status
 
 
-def _answered_draft(code: str):
-    """The draft with every question on its route answered, or where the resident must go instead."""
-    draft, definition = held_draft(code)
-    if draft is None:
-        return None, definition, redirect(url_for(".start", code=code))
-    if drafts.submitted_case(db.session(), draft) is not None:
-        return draft, definition, redirect(url_for(".confirmation", code=code))
-    if not runner.ready_to_send(definition, draft.answers):
-        return draft, definition, redirect(where_next(definition, draft.answers, None, change=False))
-    return draft, definition, None
-
-
 @bp.route("/<code>/contact", methods=["GET", "POST"])
 @personal_data
 def contact(code: str):
-    draft, definition, elsewhere = _answered_draft(code)
+    draft, definition, elsewhere = answered_draft(code)
     if elsewhere is not None:
         return elsewhere
     if draft.account_id is not None:
@@ -154,7 +145,7 @@ def contact(code: str):
 @bp.route("/<code>/check", methods=["GET", "POST"])
 @personal_data
 def check(code: str):
-    draft, definition, elsewhere = _answered_draft(code)
+    draft, definition, elsewhere = answered_draft(code)
     if elsewhere is not None:
         return elsewhere
     account = _account() if draft.account_id is not None else None
@@ -189,8 +180,7 @@ def _contact_rows(draft, account, code: str) -> list[dict]:
 @bp.get("/<code>/confirmation")
 @personal_data
 def confirmation(code: str):
-    draft, definition = held_draft(code)
-    case = drafts.submitted_case(db.session(), draft) if draft else None
+    _draft, definition, case = sent(code)
     if case is None:
         return redirect(url_for(".start", code=code))
     link = tracking_token(current_app.config["SECRET_KEY"], token(code))

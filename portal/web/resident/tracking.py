@@ -103,7 +103,19 @@ def show(case, *, answer_form=None, rating_form=None, errors=(), status: int = 2
         answer_form=answer_form or AnswerForm(formdata=None),
         rating_form=rating_form or RatingForm(formdata=None),
         rating_words=RATING_WORDS, done=request.args.get("done"),
+        staff_views=_staff_views(case, locale), departments=_department_names(locale),
     ), status
+
+
+def _department_names(locale: str) -> dict[str, str]:
+    return {d.code: d.name(locale) for d in current_app.extensions["catalog"].departments}
+
+
+def _staff_views(case, locale: str) -> list[dict]:
+    """When staff opened the case, and through which department (the resident is never told who)."""
+    names = _department_names(locale)
+    return [{"at": view.occurred_at, "department": names.get(view.department, _("Another department"))}
+            for view in tracking.staff_views(db.session(), case)]
 
 
 def _sent_files(case) -> dict[int, list[dict]]:
