@@ -1,0 +1,146 @@
+"""The JSON Schemas of the API's bodies (OpenAPI 3.1 uses JSON Schema 2020-12 as it is), named
+once here and put in the document's components by ``openapi``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..cases import workflow
+
+DATE = {"type": "string", "format": "date"}
+TIME = {"type": "string", "format": "date-time"}
+STATUS = {"type": "string", "enum": sorted(workflow.STATUSES)}
+
+SUMMARY = {"code": {"type": "string"}, "name": {"type": "string"},
+           "kind": {"type": "string", "enum": ["complaint", "permit", "benefit"]},
+           "department": {"type": "string"}, "respond_days": {"type": "integer"},
+           "resolve_days": {"type": "integer"}}
+
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "Problem": {
+        "type": "object",
+        "description": "A problem detail (RFC 9457); its title and detail in the language of Accept-Language.",
+        "properties": {"type": {"type": "string", "format": "uri"}, "title": {"type": "string"},
+                       "status": {"type": "integer"}, "detail": {"type": "string"}},
+        "required": ["type", "title", "status", "detail"],
+    },
+    "ServiceSummary": {
+        "type": "object",
+        "properties": SUMMARY,
+        "required": list(SUMMARY),
+        "additionalProperties": False,
+    },
+    "ServiceList": {
+        "type": "object",
+        "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/ServiceSummary"}}},
+        "required": ["items"],
+        "additionalProperties": False,
+    },
+    "Service": {
+        "type": "object",
+        "properties": {**SUMMARY, "answers_schema": {"type": "object",
+                                                     "description": "The service's answers as a JSON Schema "
+                                                                    "(2020-12)."}},
+        "required": [*SUMMARY, "answers_schema"],
+        "additionalProperties": False,
+    },
+    "CaseSummary": {
+        "type": "object",
+        "properties": {"reference": {"type": "string"}, "service_code": {"type": "string"},
+                       "department": {"type": "string"}, "status": STATUS, "priority": {"type": "integer"},
+                       "submitted_at": TIME, "respond_by": DATE, "resolve_by": DATE,
+                       "overdue": {"type": "boolean"}, "channel": {"type": "string"},
+                       "assigned": {"type": "boolean"}},
+        "required": ["reference", "service_code", "department", "status", "priority", "submitted_at",
+                     "respond_by", "resolve_by", "overdue", "channel", "assigned"],
+        "additionalProperties": False,
+    },
+    "CaseList": {
+        "type": "object",
+        "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/CaseSummary"}},
+                       "next_cursor": {"type": ["string", "null"],
+                                       "description": "Give as cursor for the next page; null on the last."}},
+        "required": ["items", "next_cursor"],
+        "additionalProperties": False,
+    },
+    "Event": {
+        "type": "object",
+        "properties": {"occurred_at": TIME, "action": {"type": ["string", "null"]},
+                       "status_from": {"anyOf": [STATUS, {"type": "null"}]}, "status_to": STATUS,
+                       "by": {"type": "string", "enum": ["resident", "staff", "system"]},
+                       "public_note": {"type": ["string", "null"]}, "internal_note": {"type": ["string", "null"]},
+                       "resident_note": {"type": ["string", "null"]}},
+        "required": ["occurred_at", "action", "status_from", "status_to", "by", "public_note", "internal_note",
+                     "resident_note"],
+        "additionalProperties": False,
+    },
+    "Case": {
+        "type": "object",
+        "properties": {"reference": {"type": "string"}, "service_code": {"type": "string"},
+                       "kind": {"type": "string"}, "department": {"type": "string"}, "status": STATUS,
+                       "priority": {"type": "integer"}, "submitted_at": TIME, "updated_at": TIME,
+                       "respond_by": DATE, "resolve_by": DATE, "overdue": {"type": "boolean"},
+                       "channel": {"type": "string"}, "locale": {"type": "string"},
+                       "revision": {"type": "integer"},
+                       "answers": {"type": "object", "description": "As the service's answers_schema describes."},
+                       "contact": {"type": "object", "properties": {
+                           "name": {"type": ["string", "null"]}, "email": {"type": ["string", "null"]},
+                           "phone": {"type": ["string", "null"]}},
+                           "required": ["name", "email", "phone"], "additionalProperties": False},
+                       "actions": {"type": "array", "items": {"type": "string"},
+                                   "description": "The workflow actions this client may take on the case now."},
+                       "events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}},
+        "required": ["reference", "service_code", "kind", "department", "status", "priority", "submitted_at",
+                     "updated_at", "respond_by", "resolve_by", "overdue", "channel", "locale", "revision",
+                     "answers", "contact", "actions", "events"],
+        "additionalProperties": False,
+    },
+    "ActionRequest": {
+        "type": "object",
+        "properties": {"public_note": {"type": "string", "maxLength": 4000,
+                                       "description": "What the resident reads, in the message this action "
+                                                      "sends them."},
+                       "internal_note": {"type": "string", "maxLength": 4000,
+                                         "description": "For staff only."}},
+        "additionalProperties": False,
+    },
+    "Token": {
+        "type": "object",
+        "properties": {"access_token": {"type": "string"}, "token_type": {"type": "string", "enum": ["Bearer"]},
+                       "expires_in": {"type": "integer"}, "scope": {"type": "string"}},
+        "required": ["access_token", "token_type", "expires_in"],
+    },
+    "OAuthError": {
+        "type": "object",
+        "description": "An OAuth error (RFC 6749 section 5.2).",
+        "properties": {"error": {"type": "string"}, "error_description": {"type": "string"}},
+        "required": ["error"],
+    },
+}
+
+PROBLEM_STATUSES = {
+    400: "The request is not valid.", 401: "No token, or an unknown, expired or revoked one.",
+    403: "The token's scope or the client's roles do not allow this.",
+    404: "Not found, or not in the client's departments.", 405: "Method not allowed.", 406: "Not acceptable.",
+    409: "A conflict (the case's status, or a request with this Idempotency-Key in flight).",
+    412: "If-Match does not match the case's ETag.", 413: "The body is too large.",
+    415: "The body is not JSON.", 422: "The body cannot be used, or the Idempotency-Key was used for another request.",
+    428: "If-Match is missing.", 429: "Too many requests.", 500: "An error on the server's side.",
+}
+ALWAYS = (401, 403, 406, 429, 500)
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def problem(status: int) -> dict[str, Any]:
+    return {"description": PROBLEM_STATUSES[status],
+            "content": {"application/problem+json": {"schema": ref("Problem")}}}
+
+
+def responses(status: int, schema: dict[str, Any], *errors: int, headers: dict | None = None) -> dict:
+    ok: dict[str, Any] = {"description": "Success.", "content": {"application/json": {"schema": schema}}}
+    if headers:
+        ok["headers"] = headers
+    return {str(status): ok, **{str(code): problem(code) for code in sorted({*errors, *ALWAYS})}}
