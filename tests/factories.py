@@ -122,3 +122,23 @@ def document(app, owner: Draft | Case, question_code: str, name: str = "plan.pdf
     """One upload for a draft's or case's question, checked and stored like the upload page's."""
     with _session(app, session) as s:
         return build.upload(s, owner, question_code, name, settings(app), data=data)
+
+
+STAFF_PASSWORD = "copper lantern drifts slowly"
+
+
+def staff_member(app, email: str = "cw@riverton.example", *, roles=("caseworker",), departments=("public-works",),
+                 name: str = "Casey Worker", password: str | None = STAFF_PASSWORD, totp: bool = True,
+                 session: Session | None = None):
+    """A member of staff made as ``flask staff-create`` makes one (audited), with a TOTP secret
+    unless ``totp`` is False. Returns the member (``totp_secret`` readable)."""
+    from portal.accounts import staff
+
+    with _session(app, session) as s:
+        known = [d.code for d in app.extensions["catalog"].departments]
+        member = staff.create(s, system("tests"), email=email, name=name, roles=roles, departments=departments,
+                              known_departments=known, password=password)
+        if totp:
+            staff.new_totp_secret(member)
+        s.flush()
+        return member

@@ -791,23 +791,26 @@ def move_case(app: Flask, reference: str, *statuses: str, note: str | None = Non
 
 
 # The session-timeout dialog opens this long before a signed-in session ends for lack of activity
-# (data-warn-seconds in templates/layouts/base.html).
+# (data-warn-seconds in templates/layouts/base.html, and in layouts/staff.html for staff).
 TIMEOUT_WARNING = timedelta(seconds=300)
+STAFF_TIMEOUT_WARNING = timedelta(seconds=120)
 
 
 @contextmanager
-def short_idle(after: float = 2.0):
+def short_idle(after: float = 2.0, *, staff: bool = False):
     """Signed-in sessions end after ``TIMEOUT_WARNING`` + ``after`` seconds without a request,
     so the session-timeout dialog opens ``after`` seconds after a page loads. The live server runs
-    in this process: the idle limit it uses is ``portal.accounts.sessions.IDLE``."""
-    from portal.accounts import sessions
+    in this process: the idle limit it uses is ``portal.accounts.sessions.IDLE`` (for ``staff``,
+    ``staff_sessions.IDLE``, with ``STAFF_TIMEOUT_WARNING``)."""
+    from portal.accounts import sessions, staff_sessions
 
-    saved = sessions.IDLE
-    sessions.IDLE = TIMEOUT_WARNING + timedelta(seconds=after)
+    module, warning = (staff_sessions, STAFF_TIMEOUT_WARNING) if staff else (sessions, TIMEOUT_WARNING)
+    saved = module.IDLE
+    module.IDLE = warning + timedelta(seconds=after)
     try:
         yield
     finally:
-        sessions.IDLE = saved
+        module.IDLE = saved
 
 
 def reset_rate_limits() -> None:

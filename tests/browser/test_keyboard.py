@@ -85,7 +85,16 @@ class Keyboard:
         self.press(text)
 
     def focused(self) -> dict:
-        return self.driver.execute_script(FOCUS)
+        """What has focus; inside a frame (a message preview), what has focus in the frame."""
+        focus = self.driver.execute_script(FOCUS)
+        if focus["tag"] == "iframe" and not focus["obscured"]:
+            self.driver.switch_to.frame(self.driver.switch_to.active_element)
+            try:
+                inner = self.driver.execute_script(FOCUS)
+            finally:
+                self.driver.switch_to.default_content()
+            focus = {**inner, "frame": focus["classes"]}
+        return focus
 
     def assert_focus_visible(self) -> dict:
         focus = self.focused()

@@ -228,12 +228,13 @@ def main_form(page: _Page) -> Form | None:
     return None
 
 
-def answer_service(client, code: str) -> None:
+def answer_service(client, code: str, base: str = "/report") -> None:
     """Answer every question of a service with ordinary answers, and the contact page, up to check
-    answers: the browser then holds a draft in progress with every page answered."""
-    start = client.get(f"/report/{code}").get_data(as_text=True)
-    url = next(link for link in map(local, parse(f"/report/{code}", start).links)
-               if link and link.startswith(f"/report/{code}/q/"))
+    answers: the browser then holds a draft in progress with every page answered. ``base``: where
+    the service's pages are (the staff preview's, for one)."""
+    start = client.get(f"{base}/{code}").get_data(as_text=True)
+    url = next(link for link in map(local, parse(f"{base}/{code}", start).links)
+               if link and link.startswith(f"{base}/{code}/q/"))
     attempts: dict[str, int] = {}
     last_choice: str | None = None
     for _ in range(200):

@@ -90,8 +90,9 @@ def test_what_it_prints_lets_you_look_at_each_request(app, seeded):
     residents = {r.email: r for r in RESIDENTS if r.password}
     for email, resident in residents.items():
         assert f"{email:<22} password: {resident.password}" in seeded
-    for reference, _status, how, who in ROW_RE.findall(seeded):
+    for number, (reference, _status, how, who) in enumerate(ROW_RE.findall(seeded), start=1):
         client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"192.0.2.{number}"  # each from a browser of its own
         if how == "sign in as":
             signed_in = post_form(client, "/account/sign-in", {"email": who, "password": residents[who].password})
             assert signed_in.status_code == 302, who
@@ -127,7 +128,8 @@ def test_with_another_catalog_it_makes_what_fits_and_says_what_it_skipped(app, a
     shutil.copytree(SERVICES, catalog)
     (catalog / "graffiti.yaml").unlink()
     pothole = catalog / "pothole.yaml"
-    pothole.write_text(pothole.read_text(encoding="utf-8").replace("code: size", "code: diameter"), encoding="utf-8")
+    pothole.write_text(pothole.read_text(encoding="utf-8").replace("code: size", "code: diameter")
+                       .replace("question: size", "question: diameter"), encoding="utf-8")
     other = create_app({**app_settings, "CATALOG_DIR": str(catalog)})
     try:
         result = other.test_cli_runner().invoke(args=["seed-demo"])
@@ -137,4 +139,15 @@ def test_with_another_catalog_it_makes_what_fits_and_says_what_it_skipped(app, a
     assert "graffiti skipped: this catalog has no such service" in result.output
     assert ("pothole skipped: the demo's answers do not fit this catalog's service (diameter is unanswered)"
             in result.output)
-    assert counts(db_session)["Case"] == len(STORIES) - 2
+    assert counts(db_session)["Case"] == len(STORIES) - sum(1 for s in STORIES if s.service in ("graffiti", "pothole"))
+
+
+def test_the_demo_response_templates_are_made_once(app, seeded, db_session):
+    from portal.demo.responses import TEMPLATES
+    from portal.models import ResponseTemplate
+
+    made = db_session.scalars(select(ResponseTemplate)).all()
+    assert {(t.service_code, t.action, t.name) for t in made} == {(f.service_code, f.action, f.name) for f in TEMPLATES}
+    assert all(set(t.texts) == set(app.config["SHIPPED_LOCALES"]) for t in made)
+    again = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert "Demo response templates: 0 added" in again.output

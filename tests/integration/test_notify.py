@@ -718,6 +718,10 @@ def samples(app, template):
                        "note": "n" * 2000, "respond_by": "2025-12-31", "resolve_by": "2025-12-31"}
             if template == "case_received":
                 context["tracking_path"] = "/track/t/" + "f" * 64
+            if template == "case_transferred":  # the longest department name
+                context["department"] = max(catalog.departments, key=lambda d: len(d.name("en"))).code
+            if template == "case_merged":
+                context["primary_reference"] = "R4P-W8N-JZC"
             yield context
 
 

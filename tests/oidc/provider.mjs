@@ -1,5 +1,6 @@
 // A real OpenID provider for the integration tests: oidc-provider (npm) on 127.0.0.1, with its
-// built-in development login and consent pages, one client, PKCE (S256) required.
+// built-in development login and consent pages, one client (two when the staff client is set),
+// PKCE (S256) required.
 //
 //   node tests/oidc/provider.mjs [port]        (port 0 or none: any free port)
 //
@@ -9,6 +10,8 @@
 //   OIDC_TEST_CLIENT_ID        the one client's id                         (required)
 //   OIDC_TEST_CLIENT_SECRET    its secret                                  (required)
 //   OIDC_TEST_REDIRECT_URIS    its redirect URIs, separated by spaces      (required)
+//   OIDC_TEST_STAFF_CLIENT_ID, OIDC_TEST_STAFF_CLIENT_SECRET, OIDC_TEST_STAFF_REDIRECT_URIS
+//                              a second client, the staff sign-in's (all three, or none)
 //   OIDC_TEST_ACCOUNTS         JSON {login: {email, email_verified, name}} for logins that need
 //                              other claims than the defaults: email <login>@example.com,
 //                              email_verified true unless the login starts with "unverified",
@@ -43,8 +46,25 @@ function required(name) {
 
 const clientId = required('OIDC_TEST_CLIENT_ID');
 const clientSecret = required('OIDC_TEST_CLIENT_SECRET');
-const redirectUris = required('OIDC_TEST_REDIRECT_URIS').split(/\s+/).filter(Boolean);
+const redirectUris = required('OIDC_TEST_REDIRECT_URIS');
 const accounts = JSON.parse(env.OIDC_TEST_ACCOUNTS || '{}');
+
+function client(id, secret, uris) {
+  return {
+    client_id: id,
+    client_secret: secret,
+    redirect_uris: uris.split(/\s+/).filter(Boolean),
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'client_secret_basic',
+  };
+}
+
+const clients = [client(clientId, clientSecret, redirectUris)];
+if (env.OIDC_TEST_STAFF_CLIENT_ID) {
+  clients.push(client(env.OIDC_TEST_STAFF_CLIENT_ID, required('OIDC_TEST_STAFF_CLIENT_SECRET'),
+    required('OIDC_TEST_STAFF_REDIRECT_URIS')));
+}
 const port = Number(process.argv[2] ?? env.OIDC_TEST_PORT ?? 0);
 
 const KID = 'test-signing-key';
@@ -89,14 +109,7 @@ const server = http.createServer();
 server.listen(port, '127.0.0.1', () => {
   const issuer = `http://127.0.0.1:${server.address().port}`;
   const provider = new Provider(issuer, {
-    clients: [{
-      client_id: clientId,
-      client_secret: clientSecret,
-      redirect_uris: redirectUris,
-      grant_types: ['authorization_code'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'client_secret_basic',
-    }],
+    clients,
     pkce: { required: () => true },
     features: { devInteractions: { enabled: true } },
     claims: {
