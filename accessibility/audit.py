@@ -12,6 +12,8 @@ Markdown reports.
 from __future__ import annotations
 
 import json
+import os
+import re
 import time
 import traceback
 from collections import defaultdict
@@ -39,6 +41,7 @@ from tests.browser.support import (
     wrong_answer,
 )
 
+from .staff_walks import StaffWalks, staff_plan
 from .walks import (
     Walks,
     accounts_plan,
@@ -166,8 +169,14 @@ def plan(catalog) -> list[Target]:
         + unsubscribe_plan()
         + drafts_plan()
         + accounts_plan()
+        + staff_plan(catalog)
     )
     return targets + [Target(page, state) for page, state in later]
+
+
+def in_run(name: str, only: tuple[str, ...]) -> bool:
+    """Whether a journey or page is in a run limited to ``only`` (name prefixes; none: all)."""
+    return not only or name.startswith(only)
 
 
 def application_checks_of(catalog) -> set[tuple[str, str]]:
@@ -358,7 +367,7 @@ return closed;
 """
 
 
-class Auditor(Walks):
+class Auditor(Walks, StaffWalks):
     """Walks the portal in one Chromium, in one locale at a time."""
 
     def __init__(
@@ -440,12 +449,29 @@ class Auditor(Walks):
                 }
             )
         result.problems = self.check(facts) + self.reflow()
+        self.screenshot(page, state)
         result.seconds = round(time.monotonic() - started, 3)
         key = (self.locale, f"{page} [{state}]")
         if key in self.results:
             self.crawl_errors.append(f"{self.locale}: {page} [{state}] was audited twice")
         self.results[key] = result
         return result
+
+    def screenshot(self, page: str, state: str) -> None:
+        """With AUDIT_SCREENSHOTS set to a folder, keep a picture of each page 320 px wide (the
+        whole page), to look at what the checks cannot judge: overlapping, text direction."""
+        folder = os.environ.get("AUDIT_SCREENSHOTS")
+        if not folder:
+            return
+        emulate_viewport(self.driver, 320, 800)
+        try:
+            height = self.driver.execute_script("return document.documentElement.scrollHeight;")
+            emulate_viewport(self.driver, 320, min(int(height), 6000))
+            name = re.sub(r"[^A-Za-z0-9_-]+", "_", f"{self.locale}-{page}-{state}")
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            self.driver.save_screenshot(str(Path(folder) / f"{name}.png"))
+        finally:
+            emulate_viewport(self.driver, *WIDE)
 
     def load_axe(self) -> None:
         """Put axe-core into the page (from localStorage; stored there first if need be)."""
@@ -565,7 +591,8 @@ class Auditor(Walks):
 
     # -- the walk --------------------------------------------------------------------------
 
-    def crawl(self, locale: str) -> None:
+    def crawl(self, locale: str, only: tuple[str, ...] = ()) -> None:
+        """Walk every journey in ``locale``, or only those whose name starts with one of ``only``."""
         self.locale = locale
         self.reference = self.private_link = None
         self.cases = {}
@@ -586,9 +613,12 @@ class Auditor(Walks):
                 ("unsubscribe", self.unsubscribe),
                 ("saved answers", self.drafts),
                 ("accounts", self.accounts),
+                ("staff", self.staff),
             ]
         )
         for name, step in steps:
+            if not in_run(name, only):
+                continue
             try:
                 step()
             except Exception as error:  # noqa: BLE001 - one broken journey must not hide the others

@@ -2,10 +2,16 @@
 
 One test per page, state and locale. The walk itself happens once, in the ``audit`` fixture, which
 also writes accessibility/reports/axe-report.json and axe-report.md.
+
+Two settings in the environment limit a run while a part is being worked on (the full run is the
+default): ``AUDIT_ONLY``, comma-separated name prefixes of the journeys to walk and the pages to
+test (``staff``, ``report/pothole``, ``account,auth``), and ``AUDIT_LOCALES`` (``en,ar``). A limited run
+writes its reports to a temporary folder, never over the full run's.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 
@@ -15,12 +21,29 @@ from portal import config
 from portal.catalog import load_catalog
 from tests.browser.support import error_title_parts
 
-from .audit import AXE_SCRIPT, Auditor, plan, title_uniqueness, uncovered_questions, write_reports
+from .audit import (
+    AXE_SCRIPT,
+    REPORTS,
+    Auditor,
+    in_run,
+    plan,
+    title_uniqueness,
+    uncovered_questions,
+    write_reports,
+)
+
+
+def _listed(name: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in os.environ.get(name, "").split(",") if part.strip())
+
 
 SETTINGS = config.load({"PORTAL_ENV": "testing"})
-LOCALES = list(SETTINGS["SHIPPED_LOCALES"])
-CATALOG = load_catalog(SETTINGS["CATALOG_DIR"], LOCALES)
-TARGETS = plan(CATALOG)
+ONLY = _listed("AUDIT_ONLY")
+LOCALES = [loc for loc in SETTINGS["SHIPPED_LOCALES"] if loc in (_listed("AUDIT_LOCALES") or [loc])]
+CATALOG = load_catalog(SETTINGS["CATALOG_DIR"], list(SETTINGS["SHIPPED_LOCALES"]))
+PLAN = plan(CATALOG)
+TARGETS = [t for t in PLAN if in_run(t.page, ONLY)]
+LIMITED = bool(ONLY) or LOCALES != list(SETTINGS["SHIPPED_LOCALES"])
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +59,7 @@ def audit(live_server, browser, tmp_path_factory):
     auditor = Auditor(browser, live_server, app.extensions["catalog"], errors, axe_script)
     started = time.monotonic()
     for locale in LOCALES:
-        auditor.crawl(locale)
+        auditor.crawl(locale, ONLY)
     auditor.forget_axe()
     browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     title_uniqueness(auditor.results)
@@ -47,7 +70,8 @@ def audit(live_server, browser, tmp_path_factory):
         "locales": LOCALES,
         "seconds": round(time.monotonic() - started, 1),
     }
-    write_reports(auditor.results, TARGETS, LOCALES, meta, auditor.crawl_errors)
+    folder = tmp_path_factory.mktemp("axe-reports") if LIMITED else REPORTS
+    write_reports(auditor.results, TARGETS, LOCALES, meta, auditor.crawl_errors, folder)
     return auditor
 
 
@@ -58,7 +82,7 @@ def test_the_plan_reaches_every_question_page():
 
 
 def test_every_journey_ran_to_the_end(audit):
-    planned = {(loc, t.id) for t in TARGETS for loc in LOCALES}
+    planned = {(loc, t.id) for t in PLAN for loc in LOCALES}
     unplanned = sorted(set(audit.results) - planned)
     assert audit.crawl_errors == [] and unplanned == [], "\n".join(
         audit.crawl_errors
