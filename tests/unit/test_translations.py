@@ -50,10 +50,14 @@ PLURAL_SAMPLES = (*range(0, 1001), 1_000_000, 1_000_001, 2_000_000, 10**9)
 COUNT_NAMES = {"num", "count"}
 
 TRANSLATED = [loc for loc in SHIPPED_LOCALES if loc != SOURCE_LANGUAGE]
-# Messages whose translation is rightly spelled the same as the English. Anything else left in
-# English is taken for a message copied and not translated.
+# Messages whose translation is rightly spelled the same as the English: words Spanish spells the
+# same, and a pattern of placeholders and a colon, which Arabic writes with the same colon.
+# Anything else left in English is taken for a message copied and not translated.
+NO_WORDS = {"%(reference)s: %(status)s"}
 SAME_AS_ENGLISH = {
-    "es": {"No", "Error:", "Error: %(title)s", "Cookies"},
+    "es": {"No", "Error:", "Error: %(title)s", "Cookies", "Supervisor", "Auditor", "Audio",
+           "Braille", "Roles"} | NO_WORDS,
+    "ar": NO_WORDS,
 }
 
 PERCENT_RE = re.compile(
