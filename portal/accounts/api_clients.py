@@ -26,6 +26,7 @@ SCOPES = {
     "services:read": "read the service catalog",
     "cases:read": "list and read cases",
     "cases:act": "take workflow actions on cases",
+    "cases:create": "make cases for residents (the API and Open311)",
 }
 DEFAULT_SCOPES = ("services:read", "cases:read")
 TOKEN_LIFETIME = timedelta(minutes=15)

@@ -63,6 +63,8 @@ KINDS: dict[str, tuple[int, Any, Any]] = {
                                _l("Send the body as application/json.")),
     "invalid-body": (422, _l("The request body cannot be used"),
                      _l("Check the fields of the body against the API's description.")),
+    "invalid-answers": (422, _l("Some answers cannot be used"),
+                        _l("Correct the answers named in errors, then send the request again.")),
     "idempotency-key-reused": (422, _l("This Idempotency-Key was used for another request"),
                                _l("Use a new Idempotency-Key for a new request.")),
     "precondition-required": (428, _l("An If-Match header is needed"),
@@ -83,9 +85,11 @@ BY_STATUS = {400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "no
 class Problem(Exception):
     """An error for the API's client: a kind of ``KINDS`` and the values its detail names."""
 
-    def __init__(self, kind: str, *, detail: Any = None, headers: dict[str, str] | None = None, **values: Any):
+    def __init__(self, kind: str, *, detail: Any = None, headers: dict[str, str] | None = None,
+                 members: dict[str, Any] | None = None, **values: Any):
         super().__init__(kind)
         self.kind, self.detail, self.values, self.headers = kind, detail, values, headers or {}
+        self.members = members or {}  # extension members of the document (RFC 9457 section 3.2)
 
     @property
     def status(self) -> int:
@@ -101,7 +105,7 @@ def document(kind: str, detail: Any = None, **values: Any) -> dict[str, Any]:
 
 
 def response(problem: Problem) -> Response:
-    body = document(problem.kind, problem.detail, **problem.values)
+    body = {**document(problem.kind, problem.detail, **problem.values), **problem.members}
     result = current_app.response_class(json.dumps(body), status=problem.status, mimetype=MEDIA_TYPE)
     headers = dict(problem.headers)
     if problem.status == 401 and "WWW-Authenticate" not in headers:

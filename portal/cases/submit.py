@@ -33,11 +33,12 @@ class NotReady(ValueError):
 
 @dataclass(frozen=True)
 class OnBehalf:
-    """A case entered by a member of staff for a resident (``portal.cases.entry``): the channel the
-    resident came through, the member who entered it, and the resident's account if they have one."""
+    """A case entered for a resident by a member of staff (``portal.cases.entry``) or sent by a
+    client of the case API or Open311 (``portal.cases.intake``): the channel the resident came
+    through, the member who entered it (None for a client), and the resident's account if any."""
 
-    channel: str  # phone | counter | post | email
-    staff_id: int
+    channel: str  # phone | counter | post | email | api | open311
+    staff_id: int | None
     account_id: int | None = None
 
 
@@ -140,7 +141,7 @@ def submit(
     documents.attach_to_case(session, draft, case)
     audit.record(session, actor, "case.submit", target_type="case", target_id=case.reference,
                  details={"service": definition.code, "definition_version": version.version,
-                          **(_entered(on_behalf) if on_behalf else {})})
+                          **(_entered(on_behalf, actor) if on_behalf else {})})
     # The message goes only to the contact given with this case, so it may carry the private
     # tracking link; later messages point to tracking by reference instead.
     outbox.queue_for_case(session, case, "case_received", key=f"case:{case.id}:received", context={
@@ -154,7 +155,8 @@ def submit(
     return Submitted(case, token, created=True)
 
 
-def _entered(on_behalf: OnBehalf) -> dict:
-    """What the audit says of a case entered by staff: through which channel, for whom."""
+def _entered(on_behalf: OnBehalf, actor: Actor) -> dict:
+    """What the audit says of a case entered for a resident: through which channel, by whom, for whom."""
     who = f"account:{on_behalf.account_id}" if on_behalf.account_id else "contact details given"
-    return {"channel": on_behalf.channel, "entered_by": f"staff:{on_behalf.staff_id}", "on_behalf_of": who}
+    by = f"staff:{on_behalf.staff_id}" if on_behalf.staff_id is not None else actor.name
+    return {"channel": on_behalf.channel, "entered_by": by, "on_behalf_of": who}

@@ -372,8 +372,9 @@ FORMS: dict[str, type[PageForm]] = {
 SUPPORTED = set(_TEXT_FIELDS) | set(FORMS) | {"exit", "file", "group"}
 
 
-def build(question: Question, locale: str, formdata=None, prefix: str = "") -> PageForm:
+def build(question: Question, locale: str, formdata=None, prefix: str = "", csrf: bool = True) -> PageForm:
     """The form for one question page. ``formdata`` None reads the request's form on POST.
+    ``csrf`` False: answers that came through a door with no browser session (``portal.forms.answers``).
 
     With a ``prefix`` (a question inside a repeating group), the form's field names and ids start
     with it and it has no CSRF token of its own: the page's form carries one.
@@ -386,7 +387,7 @@ def build(question: Question, locale: str, formdata=None, prefix: str = "") -> P
         if question.datatype == "datetime":
             cls = type("DateTimePage", (DatePage,), {"with_time": True})
     kwargs = {} if formdata is None else {"formdata": formdata}
-    if prefix:
+    if prefix or not csrf:
         kwargs.update(prefix=prefix, meta={"csrf": False})
     form = cls(**kwargs)
     form.question = question

@@ -195,6 +195,8 @@ RULES.update({
                      "department; 404 for anyone else (audited)", policy.CASE_READ, "reference", token=True),
     "api.act": Rule(API_CLIENT_TOKEN.format(scope="cases:act") + " whose roles may take the action on the case "
                     "now; 404 when it may not read the case", record="reference", token=True),
+    "api.create_case": Rule(API_CLIENT_TOKEN.format(scope="cases:create") + " whose roles may enter cases for "
+                            "residents in the service's department; 403 otherwise", policy.CASE_ENTER, token=True),
 })
 
 
