@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import api, cli, config, db
+from . import api, cli, config, db, open311
 from .accounts import staff as staff_accounts
 from .catalog import CatalogError, load_catalog
 from .extensions import babel, compress, csrf, limiter
@@ -101,6 +101,7 @@ def _create_app(overrides: dict | None) -> Flask:
         app.register_blueprint(blueprint)
     files.init_app(app)
     api.init_app(app)
+    open311.init_app(app)
 
     cli.init_app(app)
     access.init_app(app)

@@ -140,10 +140,11 @@ def revoke_token(row: ApiToken) -> None:
     row.revoked_at = row.revoked_at or utcnow()
 
 
-def actor_for(client: ApiClient, *, address: str | None = None) -> Actor:
-    """What the policy sees when ``client`` acts: its roles and departments, nothing more."""
+def actor_for(client: ApiClient, *, address: str | None = None, source: str = "api") -> Actor:
+    """What the policy sees when ``client`` acts: its roles and departments, nothing more.
+    ``source``: the door it came through (the case API, or Open311 with its api_key)."""
     return Actor(API_CLIENT, client.client_id, roles=frozenset(client.roles),
-                 departments=frozenset(client.departments), source="api", address=address)
+                 departments=frozenset(client.departments), source=source, address=address)
 
 
 # --- Idempotency-Key -------------------------------------------------------------------------------

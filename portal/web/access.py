@@ -26,6 +26,7 @@ class Rule:
     signed_in: bool = False  # a resident must be signed in (others are sent to sign in)
     staff: bool = False  # a member of staff must be signed in (others are sent to the staff sign-in)
     token: bool = False  # an API client's bearer token (portal.api.oauth); anyone without one: 401
+    api_key: bool = False  # an API client's Open311 api_key (portal.open311); anyone without one: 403
 
 
 ANYONE = Rule("anyone")
@@ -197,6 +198,18 @@ RULES.update({
                     "now; 404 when it may not read the case", record="reference", token=True),
     "api.create_case": Rule(API_CLIENT_TOKEN.format(scope="cases:create") + " whose roles may enter cases for "
                             "residents in the service's department; 403 otherwise", policy.CASE_ENTER, token=True),
+})
+
+# Open311 GeoReport v2 (portal.open311): reading is public and shows only what
+# portal.cases.service_requests publishes; posting needs an api_key of a registered API client,
+# whose roles and departments decide in the one policy.
+OPEN311_POSTER = Rule("an API client's api_key (<client_id>:<secret>) with the scope cases:create, whose roles "
+                      "may enter cases for residents in the service's department; 403 otherwise (Open311's own status)",
+                      policy.CASE_ENTER, api_key=True)
+RULES.update({
+    "open311.discovery": ANYONE, "open311.services": ANYONE, "open311.service_definition": ANYONE,
+    "open311.post_request": OPEN311_POSTER, "open311.token": ANYONE, "open311.requests_list": ANYONE,
+    "open311.request_one": ANYONE, "open311.request_updates": ANYONE,
 })
 
 

@@ -13,14 +13,20 @@ from ..locales import RTL_LOCALES
 LOCALE_COOKIE_AGE = 365 * 24 * 60 * 60
 
 
+# Machine front doors: no cookies and no ?lang=; the case API speaks Accept-Language's language,
+# Open311 that of its ``locale`` parameter, else Accept-Language's.
+MACHINE_PREFIXES = ("/api/", "/open311/")
+
+
 def _for_the_api() -> bool:
-    """The case API takes no cookies and no ?lang=: its language is Accept-Language's alone."""
-    return request.path.startswith("/api/")
+    return request.path.startswith(MACHINE_PREFIXES)
 
 
 def select_locale() -> str:
     shipped = current_app.config["SHIPPED_LOCALES"]
     if _for_the_api():
+        if request.path.startswith("/open311/") and request.args.get("locale") in shipped:
+            return request.args["locale"]
         return request.accept_languages.best_match(shipped) or current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = g.get("chosen_locale")
     if chosen:
