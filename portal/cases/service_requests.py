@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..models import Case, CaseEvent
@@ -28,6 +28,13 @@ def is_closed(case: Case) -> bool:
 
 def open_or_closed(case: Case) -> str:
     return CLOSED if is_closed(case) else OPEN
+
+
+def _public_event():
+    """An event the public may see: the case was made, its status moved, or it has a public note
+    (an internal note, or a resident's message, is never one)."""
+    return or_(CaseEvent.status_from.is_(None), CaseEvent.status_from != CaseEvent.status_to,
+               CaseEvent.public_note.is_not(None))
 
 
 def _closed_statuses() -> set[str]:
@@ -87,7 +94,7 @@ def updates(session: Session, cases: list[Case]) -> dict[int, list[Update]]:
     if not cases:
         return found
     by_id = {case.id: case for case in cases}
-    rows = session.scalars(select(CaseEvent).where(CaseEvent.case_id.in_(list(by_id)))
+    rows = session.scalars(select(CaseEvent).where(CaseEvent.case_id.in_(list(by_id)), _public_event())
                            .order_by(CaseEvent.occurred_at, CaseEvent.id))
     for event in rows:
         case = by_id[event.case_id]
@@ -100,7 +107,8 @@ def updates_since(session: Session, start: datetime, end: datetime | None, limit
     """Public updates of every public request at or after ``start`` (FixMyStreet's
     ``servicerequestupdates``), oldest first."""
     query = (select(CaseEvent, Case).join(Case, Case.id == CaseEvent.case_id)
-             .where(Case.kind.in_(PUBLIC_KINDS), CaseEvent.occurred_at >= start, CaseEvent.status_from.is_not(None)))
+             .where(Case.kind.in_(PUBLIC_KINDS), CaseEvent.occurred_at >= start, CaseEvent.status_from.is_not(None),
+                    _public_event()))
     if end is not None:
         query = query.where(CaseEvent.occurred_at <= end)
     rows = session.execute(query.order_by(CaseEvent.occurred_at, CaseEvent.id).limit(limit))

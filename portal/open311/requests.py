@@ -244,9 +244,23 @@ def described(case, history: list[service_requests.Update], *, extended: bool) -
         "media_url": None,
     }
     if extended:
+        found["attributes"] = _listed_answers(case, definition)
         found["notes"] = [{"datetime": stamp(u.occurred_at), "status": u.status, "description": u.note or ""}
                           for u in history]
     return found
+
+
+# Answers published with extensions=true: the choices from a service's lists, never free text (which
+# may hold what a resident wrote about themself).
+LISTED = {"singlevaluelist", "multivaluelist", "yesno"}
+
+
+def _listed_answers(case, definition) -> list[dict]:
+    if definition is None:
+        return []
+    answers = case.answers or {}
+    return [{"code": q.code, "value": answers[q.code]} for q in catalog311.attribute_questions(definition)
+            if q.datatype in LISTED and answers.get(q.code) not in (None, "", [])]
 
 
 def _coordinate(value) -> float | None:

@@ -210,6 +210,9 @@ RULES.update({
     "open311.discovery": ANYONE, "open311.services": ANYONE, "open311.service_definition": ANYONE,
     "open311.post_request": OPEN311_POSTER, "open311.token": ANYONE, "open311.requests_list": ANYONE,
     "open311.request_one": ANYONE, "open311.request_updates": ANYONE,
+    "open311.post_update": Rule("an API client's api_key (<client_id>:<secret>) with the scope cases:create, whose "
+                                "roles may add notes to cases of the request's department; 403 otherwise",
+                                policy.CASE_NOTE, api_key=True),
 })
 
 

@@ -253,16 +253,66 @@ def test_oversized_and_wrong_media_are_refused_and_nothing_is_kept(app, client, 
     assert _count(app, Case) == 0 and _count(app, Document) == 0
 
 
+def _client_of(app, department: str, name: str = "Other app") -> str:
+    registered = register(app, name, roles=("contact_centre",), departments=(department,), scopes=("cases:create",))
+    return f"{registered.client_id}:{registered.secret}"
+
+
 def test_a_noise_report_of_danger_ends_at_the_exit_page(app, client):
-    department = app.extensions["catalog"].services["noise"].department
-    registered = register(app, "Noise app", roles=("contact_centre",), departments=(department,),
-                          scopes=("cases:create",))
-    definition = client.get(f"{BASE}/services/noise.json").get_json()
-    danger = next(a for a in definition["attributes"] if a["datatype"] == "singlevaluelist")
+    key = _client_of(app, app.extensions["catalog"].services["noise"].department)
+    danger = client.get(f"{BASE}/services/noise.json").get_json()["attributes"][0]
+    assert danger["code"] == "danger" and {v["key"] for v in danger["values"]} == {"yes", "no"}
     response = client.post(f"{BASE}/requests.json", data={
-        "service_code": "noise", "api_key": f"{registered.client_id}:{registered.secret}",
-        "address_string": "1 Main St", f"attribute[{danger['code']}]": "yes"})
-    assert response.status_code == 400
+        "service_code": "noise", "api_key": key, "address_string": "1 Main St", "attribute[danger]": "yes"})
+    assert _errors(response, 400) == ["call_911: These answers lead to a page that ends the request: Call 911 now"]
+    assert _count(app, Case) == 0
+
+
+def test_list_attributes_take_several_values_and_extensions_show_them(app, client):
+    key = _client_of(app, "code-enforcement")
+    form = {"service_code": "graffiti", "api_key": key, "address_string": "5 Elm St",
+            "attribute[surface][]": ["building", "fence"], "attribute[property]": "public",
+            "attribute[offensive]": "no", "description": "Painted overnight"}
+    posted = client.post(f"{BASE}/requests.json", data=form)
+    assert posted.status_code == 201, posted.get_data(as_text=True)
+    reference = posted.get_json()[0]["service_request_id"]
+    with db.session_scope(app, immediate=False) as s:
+        assert s.scalar(select(Case).filter_by(reference=reference)).answers["surface"] == ["building", "fence"]
+    extended = client.get(f"{BASE}/requests/{reference}.json?extensions=true").get_json()[0]
+    assert {"code": "surface", "value": ["building", "fence"]} in extended["attributes"]
+    assert all(a["code"] != "details" for a in extended["attributes"])  # free text stays private
+    assert [n["status"] for n in extended["notes"]] == ["open"]
+    plain = client.get(f"{BASE}/requests/{reference}.json").get_json()[0]
+    assert "attributes" not in plain and "notes" not in plain
+    wrong = client.post(f"{BASE}/requests.json", data={**form, "attribute[surface][]": ["building", "moon"]})
+    assert _errors(wrong, 400)[0].startswith("surface:")
+
+
+def test_fixmystreet_updates_go_both_ways(app, client, key):
+    reference = factories.case(app, "pothole", "in_review").case.reference
+    since = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    feed = client.get(f"{BASE}/servicerequestupdates.json", query_string={"start_date": since}).get_json()
+    mine = [u for u in feed if u["service_request_id"] == reference]
+    assert [u["status"] for u in mine] == ["OPEN"] and mine[0]["updated_datetime"][-6] in "+-"
+    posted = client.post(f"{BASE}/servicerequestupdates.json", data={
+        "api_key": key, "service_request_id": reference, "status": "CLOSED", "first_name": "Ana",
+        "description": "Ya lo arreglaron", "updated_datetime": since})
+    assert posted.status_code == 201, posted.get_data(as_text=True)
+    update_id = posted.get_json()[0]["update_id"]
+    with db.session_scope(app, immediate=False) as s:
+        case = s.scalar(select(Case).filter_by(reference=reference))
+        note = next(e for e in case.events if str(e.id) == update_id)
+        assert "Ana" in note.internal_note and "Ya lo arreglaron" in note.internal_note and note.public_note is None
+        assert case.status == "in_review"  # staff decide
+    again = client.get(f"{BASE}/servicerequestupdates.json", query_string={"start_date": since}).get_json()
+    assert again == feed  # a note for staff is not a public update
+    _errors(client.post(f"{BASE}/servicerequestupdates.json", data={"api_key": key, "service_request_id": "NOPE",
+                                                                     "description": "x"}), 404)
+    _errors(client.post(f"{BASE}/servicerequestupdates.json", data={"api_key": key, "service_request_id": reference}),
+            400)
+    _errors(client.post(f"{BASE}/servicerequestupdates.xml", data={"service_request_id": reference,
+                                                                    "description": "x"}), 403, "xml")
+    _errors(client.get(f"{BASE}/servicerequestupdates.json"), 400)
 
 
 def test_no_cookies_and_unknown_addresses_are_open311_errors(client):
