@@ -121,6 +121,10 @@ def create_case(actor):
     definition = current_app.extensions["catalog"].services.get(_text_field(body, "service_code"))
     if definition is None:
         raise Problem("invalid-body", detail=gettext("There is no service with this code."))
+    try:
+        intake.require_allowed(actor, definition)
+    except Refused:
+        raise Problem("forbidden") from None
     given, person = body.get("answers"), body.get("resident") or {}
     if not isinstance(given, dict) or not isinstance(person, dict) or set(person) - RESIDENT_FIELDS:
         raise Problem("invalid-body")

@@ -78,6 +78,12 @@ def _check(definition: ServiceDefinition, answers: dict[str, Any]) -> None:
         raise IntakeError(problems)
 
 
+def require_allowed(actor: Actor, definition: ServiceDefinition) -> None:
+    """``Refused`` unless ``actor`` may enter cases for residents in the service's department: asked
+    first, so a client that may not gets its refusal before any word about its answers."""
+    policy.require(actor, policy.CASE_ENTER, policy.Record(department=definition.department))
+
+
 def create(session: Session, actor: Actor, definition: ServiceDefinition, answers: dict[str, Any], *,
            resident: Resident, channel: str, locale: str, secret_key: str, timezone: str = "UTC",
            media: list[tuple[str | None, BinaryIO]] = ()) -> Submitted:
@@ -85,7 +91,7 @@ def create(session: Session, actor: Actor, definition: ServiceDefinition, answer
     sent through ``channel`` by ``actor``, who must be allowed to enter cases for residents in the
     service's department. ``media``: files (name, stream) kept with the case, each checked, cleaned
     and scanned as any upload (``documents.DocumentRefused`` when one is refused)."""
-    policy.require(actor, policy.CASE_ENTER, policy.Record(department=definition.department))
+    require_allowed(actor, definition)
     if channel not in CHANNELS:
         raise IntakeError([("channel", "unknown")])
     _check(definition, answers)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Flask, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import csrf
@@ -44,8 +45,6 @@ def requested_format() -> str:
 
 
 def from_exception(error: Exception):
-    from flask_babel import gettext as _
-
     if isinstance(error, Open311Error):
         return errors(requested_format(), error)
     if isinstance(error, HTTPException):

@@ -119,6 +119,10 @@ def post_request(fmt: str):
     if not code:
         raise Open311Error((400, _("service_code is missing.")))
     definition = service(code)
+    try:
+        intake.require_allowed(actor, definition)
+    except Refused:
+        raise Open311Error((403, _("This api_key may not post requests for this service."))) from None
     given = _attributes()
     _location(definition, given)
     _description(definition, given)

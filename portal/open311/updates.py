@@ -3,7 +3,8 @@ every public update of every public request in a time window, and posts its user
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from .. import db
@@ -51,8 +52,9 @@ def post_update(fmt: str):
     status = (request.form.get("status") or "").strip().upper()[:32]
     name = " ".join(p for p in ((request.form.get("first_name") or "").strip()[:100],
                                 (request.form.get("last_name") or "").strip()[:100]) if p)
-    heading = _("Update through Open311 from %(who)s (status reported: %(status)s):",
-                who=name or _("a resident"), status=status or "-")
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):  # kept for staff, in the agency's language
+        heading = _("Update through Open311 from %(who)s (status reported: %(status)s):",
+                    who=name or _("a resident"), status=status or "-")
     try:
         event = notes.add(db.session(), case, actor, f"{heading}\n{text}")
     except Refused:

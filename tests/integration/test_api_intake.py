@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+import jsonschema
 import pytest
 from sqlalchemy import func, select
 
@@ -54,6 +55,11 @@ def test_a_case_is_made_for_the_resident_with_the_channel_and_the_receipt(app, c
         assert receipt is not None and receipt.channel == "email" and receipt.locale == "es"
         audit = s.scalar(select(AuditRecord).filter_by(action="case.submit", target_id=case.reference))
         assert audit.details["channel"] == "api" and audit.details["entered_by"].startswith("api_client:")
+    document = client.get("/api/v1/openapi.json").get_json()
+    operation = document["paths"]["/cases"]["post"]
+    assert operation["operationId"] == "createCase" and operation["security"] == [{"oauth2": ["cases:create"]}]
+    jsonschema.validate(made, {**document["components"]["schemas"]["CreatedCase"],
+                               "$defs": {}}, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
     again = _post(client, token, body)
     assert again.status_code == 201 and again.get_json() == made and again.headers["Idempotent-Replayed"] == "true"
     assert _count(app, Case) == 1
@@ -94,7 +100,7 @@ def test_bad_contact_details_unknown_services_and_foreign_departments_are_refuse
     unknown = _post(client, token, {"service_code": "volcano", "answers": {}}, key="b")
     assert unknown.status_code == 422 and unknown.mimetype == PROBLEM
     tree = _post(client, token, {"service_code": "tree-removal", "answers": {}}, key="c")
-    assert tree.status_code in (403, 422)
+    assert tree.status_code == 403 and tree.get_json()["type"].endswith(":forbidden")
     assert _count(app, Case) == 0
 
 
