@@ -175,7 +175,8 @@ def _moment(name: str) -> datetime | None:
     if parsed is None:
         raise Open311Error((400, _("%(field)s must be a date and time like 2026-03-27T14:30:00-05:00.",
                                    field=name)))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=_timezone())
+    # Compared in UTC, as the database keeps times, whatever offset the client wrote.
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=_timezone())).astimezone(UTC)
 
 
 def window() -> tuple[datetime | None, datetime | None]:

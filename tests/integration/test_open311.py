@@ -5,7 +5,7 @@ publishes (written here from the GeoReport v2 specification and its JSON schemas
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from xml.etree import ElementTree as ET
 
 import jsonschema
@@ -196,6 +196,11 @@ def test_requests_are_searched_by_id_code_status_and_window_with_pages_and_histo
     now = datetime.now(UTC)
     window = {"start_date": (now - timedelta(days=2)).isoformat(), "end_date": (now + timedelta(days=1)).isoformat()}
     assert len(client.get(f"{BASE}/requests.json", query_string=window).get_json()) == 2
+    eastern = now.astimezone(timezone(timedelta(hours=-5)))
+    just_after = {"start_date": (eastern + timedelta(minutes=5)).isoformat()}  # later, though its digits are smaller
+    assert client.get(f"{BASE}/requests.json", query_string=just_after).get_json() == []
+    just_before = {"start_date": (eastern - timedelta(minutes=5)).isoformat()}
+    assert len(client.get(f"{BASE}/requests.json", query_string=just_before).get_json()) == 2
     old = {"start_date": (now - timedelta(days=400)).isoformat(), "end_date": (now - timedelta(days=350)).isoformat()}
     assert client.get(f"{BASE}/requests.json", query_string=old).get_json() == []
 
