@@ -23,12 +23,11 @@ from authlib.oauth2.rfc6749.util import list_to_scope, scope_to_list
 from authlib.oauth2.rfc6750 import BearerTokenValidator
 from authlib.oauth2.rfc6750.errors import InsufficientScopeError
 from authlib.oauth2.rfc7009 import RevocationEndpoint
-from flask import Flask, current_app, g, request
-from limits import parse_many
+from flask import Flask, g, request
 
 from .. import db
 from ..accounts import api_clients
-from ..extensions import limiter
+from ..extensions import client_wait
 from .problems import Problem
 
 AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
@@ -156,10 +155,6 @@ def client_actor(scope: str):
 
 
 def _count(client_id: str) -> None:
-    if not current_app.config.get("RATELIMIT_ENABLED", True):
-        return
-    for item in parse_many(current_app.config.get("API_RATE_LIMIT") or "300 per minute"):
-        if not limiter.limiter.hit(item, "api-client", client_id):
-            reset = limiter.limiter.get_window_stats(item, "api-client", client_id).reset_time
-            wait = max(1, int(reset - datetime.now(UTC).timestamp()) + 1)
-            raise Problem("rate-limited", headers={"Retry-After": str(wait)})
+    wait = client_wait(client_id)
+    if wait is not None:
+        raise Problem("rate-limited", headers={"Retry-After": str(wait)})

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from .. import db
 from ..accounts import api_clients
 from ..catalog import open311 as catalog311
+from ..extensions import client_wait
 from .formats import Open311Error
 
 FMT = "<any(xml, json):fmt>"
@@ -54,4 +55,6 @@ def client_actor():
     client = api_clients.active(db.session(), client_id)
     if not api_clients.check_secret(client, secret) or "cases:create" not in (client.scopes or ()):
         raise Open311Error((403, _("The api_key is not valid. Ask the agency for a key.")))
+    if client_wait(client.client_id) is not None:
+        raise Open311Error((429, _("Too many requests: wait a little, then try again.")))
     return api_clients.actor_for(client, address=request.remote_addr, source="open311")

@@ -325,3 +325,11 @@ def test_no_cookies_and_unknown_addresses_are_open311_errors(client):
     assert "Set-Cookie" not in response.headers
     _errors(client.get(f"{BASE}/nothing.json"), 404)
     _errors(client.delete(f"{BASE}/services.json"), 405)
+
+
+def test_posting_counts_against_the_clients_rate_limit(app, client, key):
+    app.config["API_RATE_LIMIT"] = "2 per minute"
+    for _ in range(2):
+        assert client.post(f"{BASE}/requests.json", data={**POTHOLE, "api_key": key}).status_code == 201
+    _errors(client.post(f"{BASE}/requests.json", data={**POTHOLE, "api_key": key}), 429)
+    assert _count(app, Case) == 2
