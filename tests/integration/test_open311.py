@@ -13,11 +13,13 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from portal import db
+from portal import create_app, db
 from portal.models import AuditRecord, Case, Document, Notification
 
 from .. import factories
 from ..api import register
+from ..conftest import _clean
+from .test_uploads import PDF, clamd  # noqa: F401  (a real clamd with a test signature, started once)
 
 BASE = "/open311/v2"
 DATETIME = {"type": "string", "format": "date-time", "pattern": r"[+-]\d{2}:\d{2}$"}
@@ -333,3 +335,20 @@ def test_posting_counts_against_the_clients_rate_limit(app, client, key):
         assert client.post(f"{BASE}/requests.json", data={**POTHOLE, "api_key": key}).status_code == 201
     _errors(client.post(f"{BASE}/requests.json", data={**POTHOLE, "api_key": key}), 429)
     assert _count(app, Case) == 2
+
+
+def test_media_with_a_virus_is_refused_by_the_scanner_and_nothing_is_kept(_schema, clamd, tmp_path):
+    app = create_app({**_schema, "CLAMAV_SOCKET": clamd.socket, "UPLOAD_DIR": str(tmp_path / "uploads")})
+    _clean(app)
+    try:
+        registered = register(app, "FixMyStreet", roles=("contact_centre",), departments=("public-works",),
+                              scopes=("cases:create",))
+        http = app.test_client()
+        infected = io.BytesIO(PDF + b"%" + clamd.marker + b"\n")
+        response = http.post(f"{BASE}/requests.json", content_type="multipart/form-data", data={
+            **POTHOLE, "api_key": f"{registered.client_id}:{registered.secret}", "media": (infected, "bache.pdf")})
+        assert "virus" in _errors(response, 422)[0]
+        assert _count(app, Case) == 0 and _count(app, Document) == 0
+        assert not [p for p in (tmp_path / "uploads").rglob("*") if p.is_file()]
+    finally:
+        app.extensions["db_engine"].dispose()
