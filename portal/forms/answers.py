@@ -50,7 +50,7 @@ def check(definition: ServiceDefinition, given: dict[str, Any], locale: str) -> 
     answers: dict[str, Any] = {}
     for question in definition.questions:
         if question.code in known and question.code in given:
-            value, found = _one(question, given[question.code], locale, question.code, given)
+            value, found = _one(question, given[question.code], locale, question.code)
             problems += found
             if not found:
                 answers[question.code] = value
@@ -73,7 +73,7 @@ def check(definition: ServiceDefinition, given: dict[str, Any], locale: str) -> 
     return answers, problems
 
 
-def _one(question: Question, value: Any, locale: str, where: str, answers: dict) -> tuple[Any, list[Invalid]]:
+def _one(question: Question, value: Any, locale: str, where: str) -> tuple[Any, list[Invalid]]:
     if question.datatype == "group":
         return _group(question, value, locale, where)
     if question.datatype == "file":
@@ -103,7 +103,7 @@ def _group(question: Question, value: Any, locale: str, where: str) -> tuple[Any
         problems += [Invalid(f"{place}.{code}", "unknown", _unknown(code)) for code in item if code not in inner]
         kept: dict[str, Any] = {"_id": secrets.token_hex(8)}
         for q in question.questions:
-            answer, found = _one(q, item.get(q.code, ""), locale, f"{place}.{q.code}", item)
+            answer, found = _one(q, item.get(q.code, ""), locale, f"{place}.{q.code}")
             problems += found
             kept[q.code] = answer
         items.append(kept)

@@ -31,8 +31,7 @@ from .common import FMT, check_jurisdiction, client_actor, locale, service
 from .formats import Open311Error, reply
 
 ATTRIBUTE = re.compile(r"attribute\[([^\[\]]{1,64})\](\[\])?")
-WINDOW = timedelta(days=90)
-DEFAULT_WINDOW = timedelta(days=90)
+WINDOW = timedelta(days=90)  # the longest search, and the one given when no dates are
 PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
 MAX_IDS = 100
 TEXT_LIMIT = 4000
@@ -214,7 +213,7 @@ def _search() -> service_requests.Search:
     start, end = window()
     if not ids and start is None:
         end = datetime.now(UTC)
-        start = end - DEFAULT_WINDOW
+        start = end - WINDOW
     size = _number("page_size", PAGE_SIZE, MAX_PAGE_SIZE)
     page = _number("page", 1, 10_000)
     return service_requests.Search(references=ids, service_codes=codes, start=start, end=end, statuses=statuses,
