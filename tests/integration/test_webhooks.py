@@ -1,0 +1,172 @@
+"""Signed webhooks, end to end: a real receiver on 127.0.0.1 that is down for a while. Events
+happen, the worker tries and backs off; once the receiver is back every event arrives, each
+signature verifies with the Standard Webhooks package, nothing arrives that was not sent, and a
+repeat carries the same webhook-id."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+import time
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from sqlalchemy import select
+from standardwebhooks import Webhook
+
+from portal import db
+from portal.models import DeliveryAttempt, Notification
+from portal.models.base import utcnow
+from portal.notify import worker
+
+from .. import factories
+from ..api import register
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Receiver:
+    """A webhook receiver on 127.0.0.1: ``start`` and ``stop`` it at will (same port), choose how
+    it answers (``mode``: ok, error, slow, garbage), and read what arrived."""
+
+    def __init__(self, port: int | None = None):
+        self.port = port or free_port()
+        self.received: list[dict] = []
+        self.mode = "ok"
+        self.delay = 0.0
+        self.server = None
+        self.thread = None
+        self.lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hooks"
+
+    def start(self) -> Receiver:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's name
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with receiver.lock:
+                    receiver.received.append({"body": body, "headers": dict(self.headers.items()),
+                                              "path": self.path})
+                if receiver.mode == "slow":
+                    time.sleep(receiver.delay)
+                if receiver.mode == "garbage":
+                    self.wfile.write(b"\x00\x01 this is not HTTP \r\n\r\n")
+                    return
+                status = 500 if receiver.mode == "error" else 204
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+
+@pytest.fixture
+def receiver():
+    made = Receiver()
+    yield made
+    made.stop()
+
+
+def subscribe(app, client_id: str, url: str, *events: str) -> tuple[str, str]:
+    args = ["webhook-create", client_id, "--url", url]
+    for event in events or ("case.created", "case.status_changed", "case.public_note_added",
+                            "case.transferred", "case.document_added"):
+        args += ["--event", event]
+    result = app.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 0, result.output
+    return (re.search(r"webhook_id: (\S+)", result.output).group(1),
+            re.search(r"secret: (\S+)", result.output).group(1))
+
+
+def later(minutes: float):
+    moment = utcnow() + timedelta(minutes=minutes)
+    return lambda: moment
+
+
+def run(app, minutes: float = 0, **kwargs) -> worker.Stats:
+    # Only the webhook channel is needed; email and the others are not set up here.
+    return worker.run(app, once=True, interval=0.01, clock=later(minutes), **kwargs)
+
+
+def deliveries(app) -> list[Notification]:
+    with db.session_scope(app, immediate=False) as s:
+        notes = list(s.scalars(select(Notification).where(Notification.channel == "webhook")
+                               .order_by(Notification.id)))
+        s.expunge_all()
+        return notes
+
+
+def verified(secret: str, arrival: dict) -> dict:
+    return Webhook(secret).verify(arrival["body"], arrival["headers"])
+
+
+@pytest.fixture
+def works(app):
+    return register(app, "Works orders", departments=("public-works",))
+
+
+def test_a_receiver_that_is_down_gets_every_event_once_it_is_back(app, works, receiver):
+    _id, secret = subscribe(app, works.client_id, receiver.url)
+    # Events happen while the receiver is down (nothing listens on its port).
+    first = factories.case(app, "pothole").case.reference
+    second = factories.case(app, "pothole", "in_review", "resolved").case.reference
+    queued = deliveries(app)
+    # created ×2, status_changed ×2 (review, resolve) for the second
+    assert sorted(n.template for n in queued) == ["case.created", "case.created", "case.status_changed",
+                                                  "case.status_changed"]
+    ids = {n.context["webhook_id"] for n in queued}
+    assert len(ids) == 4
+
+    stats = run(app, channels={})
+    assert stats.retried == 4 and stats.sent == 0
+    waiting = deliveries(app)
+    assert all(n.status == "pending" and n.attempts == 1 for n in waiting)
+    # The worker backs off: nothing is tried again before the wait is over.
+    assert run(app, 0.1, channels={}).claimed == 0
+    assert run(app, 2, channels={}).retried == 4  # a second try, still down
+    assert all(n.attempts == 2 for n in deliveries(app))
+
+    receiver.start()
+    assert run(app, 10, channels={}).sent == 4
+    assert run(app, 120, channels={}).claimed == 0  # nothing goes twice
+    arrived = receiver.received
+    assert len(arrived) == 4
+    payloads = [verified(secret, a) for a in arrived]
+    assert {a["headers"]["webhook-id"] for a in arrived} == ids
+    assert {(p["type"], p["data"]["reference"]) for p in payloads} == {
+        ("case.created", first), ("case.created", second),
+        ("case.status_changed", second)}
+    changes = sorted((p["data"]["previous_status"], p["data"]["action"]) for p in payloads
+                     if p["type"] == "case.status_changed")
+    assert changes == [("in_review", "resolve"), ("received", "review")]
+    # No personal data: the payload names the case, never the resident.
+    for payload in payloads:
+        assert set(payload) == {"type", "timestamp", "data"}
+        assert not {"contact", "answers", "name", "email", "phone", "note"} & set(payload["data"])
+    with db.session_scope(app, immediate=False) as s:
+        codes = [a.response_code for a in s.scalars(select(DeliveryAttempt).where(DeliveryAttempt.outcome == "sent"))]
+    assert codes == [204] * 4
