@@ -26,6 +26,7 @@ SCOPES = {
     "services:read": "read the service catalog",
     "cases:read": "list and read cases",
     "cases:act": "take workflow actions on cases",
+    "webhooks:manage": "subscribe to case events by webhook",
 }
 DEFAULT_SCOPES = ("services:read", "cases:read")
 TOKEN_LIFETIME = timedelta(minutes=15)

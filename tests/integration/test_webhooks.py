@@ -170,3 +170,84 @@ def test_a_receiver_that_is_down_gets_every_event_once_it_is_back(app, works, re
     with db.session_scope(app, immediate=False) as s:
         codes = [a.response_code for a in s.scalars(select(DeliveryAttempt).where(DeliveryAttempt.outcome == "sent"))]
     assert codes == [204] * 4
+
+
+def test_the_api_manages_a_clients_own_subscriptions(app, client, receiver):
+    from ..api import bearer, get_token
+
+    mine = register(app, "Works orders", departments=("public-works",),
+                    scopes=("cases:read", "webhooks:manage"))
+    theirs = register(app, "Forestry", departments=("urban-forestry",), scopes=("webhooks:manage",))
+    token = get_token(client, mine)
+    made = client.post("/api/v1/webhooks", json={"url": receiver.url, "events": ["case.created"]},
+                       headers=bearer(token, **{"Idempotency-Key": "one"}))
+    assert made.status_code == 201, made.get_data(as_text=True)
+    body = made.get_json()
+    assert body["secret"].startswith("whsec_") and made.headers["Location"].endswith(body["id"])
+    again = client.post("/api/v1/webhooks", json={"url": receiver.url, "events": ["case.created"]},
+                        headers=bearer(token, **{"Idempotency-Key": "one"}))
+    assert again.get_json() == body and again.headers["Idempotent-Replayed"] == "true"
+    listed = client.get("/api/v1/webhooks", headers=bearer(token)).get_json()["items"]
+    assert [w["id"] for w in listed] == [body["id"]] and "secret" not in listed[0]
+    changed = client.patch(f"/api/v1/webhooks/{body['id']}", json={"events": ["case.created", "case.transferred"],
+                                                                   "active": False}, headers=bearer(token))
+    assert changed.status_code == 200 and changed.get_json()["active"] is False
+    assert changed.get_json()["events"] == ["case.created", "case.transferred"]
+    # Another client's subscription is not there for it.
+    other = get_token(client, theirs)
+    for method in ("get", "patch", "delete"):
+        response = getattr(client, method)(f"/api/v1/webhooks/{body['id']}", json={}, headers=bearer(other))
+        assert response.status_code == 404 and response.mimetype == "application/problem+json"
+    assert client.get("/api/v1/webhooks", headers=bearer(other)).get_json()["items"] == []
+    # A token without the scope is refused.
+    narrow = get_token(client, mine, scope="cases:read")
+    assert client.get("/api/v1/webhooks", headers=bearer(narrow)).status_code == 403
+    assert client.delete(f"/api/v1/webhooks/{body['id']}", headers=bearer(token)).status_code == 204
+    assert client.get(f"/api/v1/webhooks/{body['id']}", headers=bearer(token)).status_code == 404
+
+
+@pytest.mark.parametrize("body, words", [
+    ({"url": "ftp://example.org/x", "events": ["case.created"]}, "https://host/path"),
+    ({"url": "http://example.org/x", "events": ["case.created"]}, "https"),
+    ({"url": "https://user:pw@example.org/x", "events": ["case.created"]}, "https://host/path"),
+    ({"url": "https://example.org:99999/x", "events": ["case.created"]}, "https://host/path"),
+    ({"url": "", "events": ["case.created"]}, "url"),
+    ({"url": 7, "events": ["case.created"]}, "url"),
+    ({"events": ["case.created"]}, "url"),
+    ({"url": "https://example.org/x", "events": ["case.deleted"]}, "case.deleted"),
+    ({"url": "https://example.org/x", "events": []}, "case.created"),
+    ({"url": "https://example.org/x", "events": "case.created"}, "case.created"),
+    ({"url": "https://example.org/x", "events": ["case.created"], "secret": "mine"}, "secret"),
+])
+def test_bad_subscriptions_are_422_problems_in_the_callers_language(app, client, body, words):
+    from sqlalchemy import func
+
+    from portal.models import WebhookSubscription
+
+    from ..api import bearer, get_token
+
+    token = get_token(client, register(app, "Works orders", scopes=("webhooks:manage",)))
+    for language in ("en", "es"):
+        response = client.post("/api/v1/webhooks", json=body,
+                               headers=bearer(token, **{"Idempotency-Key": f"bad-{language}",
+                                                        "Accept-Language": language}))
+        assert response.status_code == 422, response.get_data(as_text=True)
+        assert response.mimetype == "application/problem+json"
+        problem = response.get_json()
+        assert words in problem["detail"]
+        assert response.headers["Content-Language"] == language
+    with db.session_scope(app, immediate=False) as s:
+        assert s.scalar(select(func.count()).select_from(WebhookSubscription)) == 0
+
+
+def test_production_takes_https_to_public_hosts_only(app):
+    from portal.accounts import webhooks
+
+    for url in ("http://127.0.0.1:8000/x", "https://127.0.0.1/x", "https://10.1.2.3/x", "https://localhost/x",
+                "https://[::1]/x", "https://169.254.169.254/latest"):
+        with pytest.raises(webhooks.WebhookError):
+            webhooks.check_url(url, allow_http=False)
+    assert webhooks.check_url("https://hooks.example.org/in", allow_http=False) == "https://hooks.example.org/in"
+    assert webhooks.check_url("http://127.0.0.1:8000/x", allow_http=True) == "http://127.0.0.1:8000/x"
+    with pytest.raises(webhooks.WebhookError):
+        webhooks.check_url("http://example.org/x", allow_http=True)
