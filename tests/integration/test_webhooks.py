@@ -92,10 +92,11 @@ def receiver():
 
 
 def subscribe(app, client_id: str, url: str, *events: str) -> tuple[str, str]:
-    args = ["webhook-create", client_id, "--url", url]
+    args = ["webhook-create", "--url", url]
     for event in events or ("case.created", "case.status_changed", "case.public_note_added",
                             "case.transferred", "case.document_added"):
         args += ["--event", event]
+    args += ["--", client_id]  # a client id may start with "-"
     result = app.test_cli_runner().invoke(args=args)
     assert result.exit_code == 0, result.output
     return (re.search(r"webhook_id: (\S+)", result.output).group(1),
@@ -251,3 +252,24 @@ def test_production_takes_https_to_public_hosts_only(app):
     assert webhooks.check_url("http://127.0.0.1:8000/x", allow_http=True) == "http://127.0.0.1:8000/x"
     with pytest.raises(webhooks.WebhookError):
         webhooks.check_url("http://example.org/x", allow_http=True)
+
+
+def test_the_command_line_refuses_bad_subscriptions_and_audits_good_ones(app, works):
+    from portal.models import AuditRecord
+
+    runner = app.test_cli_runner()
+    for args, words in ((["--url", "ftp://x.example/in", "--event", "case.created"], "not a usable URL"),
+                        (["--url", "http://hooks.example.org/in", "--event", "case.created"], "https://"),
+                        (["--url", "https://hooks.example.org/in", "--event", "case.gone"], "Unknown event: case.gone"),
+                        (["--url", "https://hooks.example.org/in"], "at least one --event")):
+        result = runner.invoke(args=["webhook-create", *args, "--", works.client_id])
+        assert result.exit_code == 1 and words in result.output, result.output
+    assert runner.invoke(args=["webhook-create", "--url", "https://h.example.org", "--event", "case.created",
+                               "--", "nobody"]).exit_code == 1
+    webhook_id, secret = subscribe(app, works.client_id, "https://hooks.example.org/in", "case.created")
+    assert secret.startswith("whsec_")
+    with db.session_scope(app, immediate=False) as s:
+        actions = list(s.scalars(select(AuditRecord.action).where(AuditRecord.target_id == webhook_id)))
+    assert actions == ["webhook.create"]
+    assert runner.invoke(args=["webhook-delete", webhook_id]).exit_code == 0
+    assert runner.invoke(args=["webhook-delete", webhook_id]).exit_code == 1

@@ -92,10 +92,10 @@ def test_a_paused_or_deleted_subscription_and_a_revoked_client_get_nothing_more(
     assert {n.status for n in deliveries(app)} == {"cancelled"}
     revoked = register(app, "Old works system", departments=("public-works",))
     subscribe(app, revoked.client_id, receiver.url + "/revoked")
-    assert app.test_cli_runner().invoke(args=["api-client-revoke", revoked.client_id]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["api-client-revoke", "--", revoked.client_id]).exit_code == 0
     factories.case(app, "pothole")  # nothing queued for any of them now
     assert len(deliveries(app)) == 2
-    listed = app.test_cli_runner().invoke(args=["webhook-list", works.client_id]).output
+    listed = app.test_cli_runner().invoke(args=["webhook-list", "--", works.client_id]).output
     assert paused_id in listed and "paused" in listed and deleted_id not in listed
 
 
