@@ -26,8 +26,7 @@ from ..models import ApiClient, Case, CaseEvent, Document, WebhookSubscription
 from ..models.base import utcnow
 from ..notify import webhooks
 from . import policy
-
-TRANSFER = "transfer"  # the action a transfer records (``portal.cases.transfer.ACTION``)
+from .transfer import ACTION as TRANSFER
 
 
 def event_types(recorded: CaseEvent) -> list[str]:

@@ -185,6 +185,17 @@ def test_the_api_manages_a_clients_own_subscriptions(app, client, receiver):
     assert made.status_code == 201, made.get_data(as_text=True)
     body = made.get_json()
     assert body["secret"].startswith("whsec_") and made.headers["Location"].endswith(body["id"])
+    # Every answer is one the OpenAPI document describes.
+    from .test_api_openapi import check
+
+    document = client.get("/api/v1/openapi.json").get_json()
+    check(document, "/webhooks", "post", made)
+    check(document, "/webhooks", "get", client.get("/api/v1/webhooks", headers=bearer(token)))
+    check(document, "/webhooks/{webhook_id}", "get", client.get(f"/api/v1/webhooks/{body['id']}", headers=bearer(token)))
+    unkeyed = client.post("/api/v1/webhooks", json={"url": receiver.url, "events": ["case.created"]},
+                          headers=bearer(token))
+    assert unkeyed.status_code == 400
+    check(document, "/webhooks", "post", unkeyed)
     again = client.post("/api/v1/webhooks", json={"url": receiver.url, "events": ["case.created"]},
                         headers=bearer(token, **{"Idempotency-Key": "one"}))
     assert again.get_json() == body and again.headers["Idempotent-Replayed"] == "true"
@@ -194,6 +205,7 @@ def test_the_api_manages_a_clients_own_subscriptions(app, client, receiver):
                                                                    "active": False}, headers=bearer(token))
     assert changed.status_code == 200 and changed.get_json()["active"] is False
     assert changed.get_json()["events"] == ["case.created", "case.transferred"]
+    check(document, "/webhooks/{webhook_id}", "patch", changed)
     # Another client's subscription is not there for it.
     other = get_token(client, theirs)
     for method in ("get", "patch", "delete"):
