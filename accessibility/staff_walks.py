@@ -300,6 +300,12 @@ def staff_steps(catalog) -> list[tuple[str, str, str]]:
         ("staff/admin/staff", "changed", "staff_admin.members"),
         ("staff/admin/staff", "disabled", "staff_admin.members"),
     ]
+    webhook_log = [
+        ("staff/admin/webhooks", "default", "staff_webhooks.index"),
+        ("staff/admin/webhooks/deliveries", "default", "staff_webhooks.deliveries"),
+        ("staff/admin/webhooks/deliveries", "failed-only", "staff_webhooks.deliveries"),
+        ("staff/admin/webhooks/deliveries", "none-shown", "staff_webhooks.deliveries"),
+    ]
     ending = [
         ("staff", "session-timeout", QUEUE),
         ("staff/signed-out", "default", "staff_auth.signed_out"),
@@ -326,6 +332,7 @@ def staff_steps(catalog) -> list[tuple[str, str, str]]:
         + NEW_MEMBER.steps()
         + VERIFY.steps()
         + member
+        + webhook_log
         + ending
         + SET_UP.steps()
         + NEW_CODES.steps()
@@ -409,6 +416,7 @@ class StaffWalks:
         newcomer_password = self.driver.find_element(By.CSS_SELECTOR, "dd.portal-secret code").text.strip()
         self.staff_form(VERIFY, values)
         self.staff_member_page(values)
+        self.staff_webhook_log(work, tag)
         self.staff_timeout_warning()
         self.get("/staff/")
         self.sign_out()
@@ -717,6 +725,24 @@ class StaffWalks:
         self.press(f'form[action$="/staff/admin/staff/{values["colleague_id"]}/disable"] button')
         self.staff_audit("staff/admin/staff", "disabled")
 
+    def staff_webhook_log(self, work: Casework, tag: str) -> None:
+        """The webhook delivery log, as a system administrator (the walker is one for these pages
+        only): the subscriptions, one's deliveries (delivered, waiting with the receiver's answer,
+        failed), only the failed ones, and a filter that shows none."""
+        webhook_id = webhook_deliveries(self.app, tag)
+        with_role(self.app, work.member.id, "system_admin")
+        try:
+            self.get("/staff/admin/webhooks/")
+            self.staff_audit("staff/admin/webhooks", "default")
+            self.press(f'a[href$="/staff/admin/webhooks/{webhook_id}"]')
+            self.staff_audit("staff/admin/webhooks/deliveries", "default")
+            self.get(f"/staff/admin/webhooks/{webhook_id}?status=failed")
+            self.staff_audit("staff/admin/webhooks/deliveries", "failed-only")
+            self.get(f"/staff/admin/webhooks/{webhook_id}?status=cancelled")
+            self.staff_audit("staff/admin/webhooks/deliveries", "none-shown")
+        finally:
+            with_role(self.app, work.member.id, "system_admin", give=False)
+
     def staff_provider_errors(self) -> None:
         """Signing in through the agency's provider: every refusal a browser can reach."""
         self.get("/staff/provider/start")
@@ -792,3 +818,55 @@ class StaffWalks:
                 choose(self.driver, name, value)
             else:
                 fill_text(self.driver, name, value)
+
+
+def with_role(app, member_id: int, role: str, *, give: bool = True) -> None:
+    """Give a member of staff ``role`` (or take it away again), straight in the database."""
+    from portal import db
+    from portal.models import StaffMember
+
+    with db.session_scope(app) as session:
+        member = session.get(StaffMember, member_id)
+        roles = set(member.roles) | {role} if give else set(member.roles) - {role}
+        member.roles = sorted(roles)
+
+
+def webhook_deliveries(app, tag: str) -> str:
+    """A client's subscription with deliveries in each state the log shows: one delivered (204),
+    one waiting for its next try after a 500, one failed. No worker runs: the log is set as a
+    worker would have left it. Returns the subscription's id."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from portal import db
+    from portal.accounts import api_clients, webhooks
+    from portal.actors import system
+    from portal.models import DeliveryAttempt, Notification
+    from portal.models.base import utcnow
+    from portal.notify.webhooks import EVENTS
+    from tests import factories
+
+    operator = system("audit")
+    known = [d.code for d in app.extensions["catalog"].departments]
+    with db.session_scope(app) as session:
+        client, _secret = api_clients.create(session, operator, name=f"Works orders ({tag})", roles=["caseworker"],
+                                             departments=["public-works"], known_departments=known)
+        subscription, _secret = webhooks.create(session, operator, client, url=f"https://hooks.example.org/{tag}",
+                                                events=list(EVENTS), allow_http=False)
+        webhook_id, number = subscription.public_id, subscription.id
+    factories.case(app, "pothole", "in_review", "resolved")
+    now = utcnow()
+    outcomes = (("sent", 1, 204, None), ("pending", 2, 500, "ReceiverError: the receiver answered 500"),
+                ("failed", 8, None, "ConnectionError: the receiver could not be reached"))
+    with db.session_scope(app) as session:
+        notes = session.scalars(select(Notification).where(Notification.webhook_id == number)
+                                .order_by(Notification.id)).all()
+        for note, (status, tries, code, error) in zip(notes, outcomes, strict=False):
+            note.status, note.attempts, note.last_error = status, tries, error
+            note.next_attempt_at = now + timedelta(minutes=30)
+            note.sent_at = now if status == "sent" else None
+            session.add(DeliveryAttempt(notification_id=note.id, at=now, worker="audit", response_code=code,
+                                        outcome="sent" if status == "sent" else "retry", error=error))
+    return webhook_id
+

@@ -10,7 +10,7 @@ from alembic.config import Config
 from flask import Flask, current_app, url_for
 
 from . import db, demo
-from .accounts import visits
+from .accounts import visits, webhooks
 from .actors import Actor, system
 from .audit import breaks, first_broken
 from .cases import drafts, tracking, workflow
@@ -25,6 +25,7 @@ from .notify import channels, worker
 from .resources import resource
 from .api_cli import api_client_commands
 from .staff_cli import show_demo_staff, staff_commands
+from .webhook_cli import webhook_commands
 from .web.account.auth import link_for
 
 
@@ -73,6 +74,7 @@ def init_app(app: Flask) -> None:
     demo_commands(app)
     staff_commands(app, _cli_actor, page_url)
     api_client_commands(app, _cli_actor)
+    webhook_commands(app, _cli_actor)
 
 
 def notify_commands(app: Flask) -> None:
@@ -113,11 +115,21 @@ def notify_commands(app: Flask) -> None:
                 click.echo("Put one back in the queue with: flask --app portal notify-requeue ID")
 
     @app.cli.command("notify-requeue")
-    @click.argument("ids", nargs=-1, type=int, required=True)
-    def notify_requeue_command(ids: tuple[int, ...]) -> None:
-        """Put failed notifications back in the queue (after fixing the cause)."""
+    @click.argument("ids", nargs=-1, type=int)
+    @click.option("--webhook", "webhook_id", default=None,
+                  help="Every failed delivery of this webhook subscription (its id, wh_…).")
+    def notify_requeue_command(ids: tuple[int, ...], webhook_id: str | None) -> None:
+        """Put failed notifications and webhook deliveries back in the queue (after fixing the cause)."""
+        if not ids and not webhook_id:
+            raise click.UsageError("Give the ids of failed notifications, or --webhook ID.")
         with db.session_scope(current_app) as session:
-            count = worker.requeue(session, list(ids))
+            chosen = list(ids)
+            if webhook_id:
+                subscription = webhooks.find(session, None, webhook_id)
+                if subscription is None:
+                    raise click.ClickException(f"No webhook subscription has the id {webhook_id}.")
+                chosen += webhooks.failed_ids(session, subscription)
+            count = worker.requeue(session, chosen)
         click.echo(f"{count} notification(s) queued again.")
 
 

@@ -27,6 +27,7 @@ SCOPES = {
     "cases:read": "list and read cases",
     "cases:act": "take workflow actions on cases",
     "cases:create": "make cases for residents (the API and Open311)",
+    "webhooks:manage": "subscribe to case events by webhook",
 }
 DEFAULT_SCOPES = ("services:read", "cases:read")
 TOKEN_LIFETIME = timedelta(minutes=15)

@@ -60,6 +60,7 @@ TEMPLATE_MANAGE = "template.manage"  # response templates of their departments
 STAFF_MANAGE = "staff.manage"  # any member of staff: create, roles, departments
 STAFF_MANAGE_DEPARTMENT = "staff.manage_department"  # members of their own departments
 AUDIT_READ = "audit.read"
+API_CLIENT_MANAGE = "api_client.manage"  # clients of the case API, their webhooks and delivery logs
 
 _WORKING = {CASE_READ, DOCUMENT_READ, CASE_NOTE, CASE_TAKE, CASE_TRANSFER, CASE_MERGE, CATALOG_PREVIEW,
             *map(act, STAFF_ACTIONS)}
@@ -73,7 +74,7 @@ ROLES: dict[str, frozenset[str]] = {
     "records_officer": frozenset({"records.retention", "records.hold", "records.export"}),
     "auditor": frozenset({AUDIT_READ}),
     "service_designer": frozenset({CATALOG_PREVIEW, CATALOG_CHECK}),
-    "system_admin": frozenset({STAFF_MANAGE, "role.manage", "api_client.manage"}),
+    "system_admin": frozenset({STAFF_MANAGE, "role.manage", API_CLIENT_MANAGE}),
 }
 # The roles a department administrator may give or take away, within their own departments: the
 # operational ones. The agency-wide roles (system administrator, auditor, records officer) are

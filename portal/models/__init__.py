@@ -12,9 +12,11 @@ from .drafts import Draft
 from .notifications import DeliveryAttempt, Notification
 from .staff import ResponseTemplate, SavedFilter, StaffIdentity, StaffMember, StaffRecoveryCode, StaffSession
 from .visits import Visit
+from .webhooks import WebhookSubscription
 
 __all__ = [
     "Account", "AccountSession", "ApiClient", "ApiToken", "AuditChain", "AuditRecord", "Base", "Case", "CaseEvent", "ContactPreferences",
     "DeliveryAttempt", "Document", "Draft", "EmailToken", "IdempotencyKey", "Identity", "Notification", "ResponseTemplate", "SavedFilter",
     "ServiceDefinitionVersion", "StaffIdentity", "StaffMember", "StaffRecoveryCode", "StaffSession", "Visit",
+    "WebhookSubscription",
 ]

@@ -22,7 +22,7 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Unique per message owed, so a retried transaction cannot queue it twice.
     key: Mapped[str] = mapped_column(String(128), unique=True)
-    channel: Mapped[str] = mapped_column(String(16))  # email | sms | letter | call
+    channel: Mapped[str] = mapped_column(String(16))  # email | sms | letter | call | webhook
     template: Mapped[str] = mapped_column(String(64))
     locale: Mapped[str] = mapped_column(String(8))
     recipient: Mapped[dict[str, Any]]  # {"email": …} | {"phone": …} | {"name": …, "postal": {…}}
@@ -30,6 +30,9 @@ class Notification(Base):
     optional: Mapped[bool] = mapped_column(default=False)
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"), index=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"), index=True)
+    # A webhook delivery (channel "webhook"): the subscription it goes to.
+    webhook_id: Mapped[int | None] = mapped_column(ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"),
+                                                   index=True)
     status: Mapped[str] = mapped_column(String(16), default=PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -52,5 +55,7 @@ class DeliveryAttempt(Base):
     worker: Mapped[str] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(16))  # sent | retry | failed | cancelled
     error: Mapped[str | None] = mapped_column(Text)
+    # The HTTP status a webhook receiver answered with, when it answered at all.
+    response_code: Mapped[int | None]
 
     notification: Mapped[Notification] = relationship(back_populates="attempt_log")

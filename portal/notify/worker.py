@@ -35,6 +35,7 @@ from ..models import DeliveryAttempt, Notification
 from ..models.base import utcnow
 from ..models.notifications import CANCELLED, FAILED, PENDING, SENDING, SENT
 from . import channels as channels_module
+from . import webhook_channel, webhooks
 from .outbox import FORGET_AFTER_SENDING, SECRET_CONTEXT, error_type, still_wanted
 from .render import CannotRender, render
 
@@ -141,7 +142,8 @@ def _forgotten(message: Outgoing) -> dict[str, Any]:
     return {"recipient": {}, "context": {}} if message.template in FORGET_AFTER_SENDING else {}
 
 
-def mark_sent(app: Flask, message: Outgoing, worker_id: str, now: datetime) -> None:
+def mark_sent(app: Flask, message: Outgoing, worker_id: str, now: datetime,
+              response_code: int | None = None) -> None:
     kept = {k: v for k, v in message.context.items() if k not in SECRET_CONTEXT}
     with db.session_scope(app) as session:
         session.execute(update(Notification)
@@ -149,27 +151,42 @@ def mark_sent(app: Flask, message: Outgoing, worker_id: str, now: datetime) -> N
                         .values(**{"status": SENT, "sent_at": now, "locked_until": None, "last_error": None,
                                    "attempts": Notification.attempts + 1, "context": kept, **_forgotten(message)})
                         .execution_options(synchronize_session=False))
-        session.add(DeliveryAttempt(notification_id=message.id, at=now, worker=worker_id, outcome="sent"))
+        session.add(DeliveryAttempt(notification_id=message.id, at=now, worker=worker_id, outcome="sent",
+                                    response_code=response_code))
 
 
 def cancel_if_unwanted(app: Flask, message: Outgoing, worker_id: str, now: datetime) -> bool:
-    """Cancel an optional message whose owner switched it off after it was queued."""
-    if not message.optional:
+    """Cancel an optional message whose owner switched it off after it was queued, or a webhook
+    delivery whose subscription was deleted or paused (or its client revoked) since."""
+    if not message.optional and message.channel != webhooks.CHANNEL:
         return False
     with db.session_scope(app) as session:
-        note = session.get(Notification, message.id)
-        if still_wanted(session, note):
-            return False
+        if message.channel == webhooks.CHANNEL:
+            if webhooks.target_for(session, message.id) is not None:
+                return False
+            why = "the subscription was deleted or paused, or its client revoked"
+        else:
+            if still_wanted(session, session.get(Notification, message.id)):
+                return False
+            why = "switched off by the resident"
         session.execute(update(Notification).where(_ours(message))
                         .values(status=CANCELLED, locked_until=None)
                         .execution_options(synchronize_session=False))
         session.add(DeliveryAttempt(notification_id=message.id, at=now, worker=worker_id,
-                                    outcome="cancelled", error="switched off by the resident"))
+                                    outcome="cancelled", error=why))
     return True
 
 
+def prepare(app: Flask, message: Outgoing):
+    """What the channel sends: the rendered message, or for a webhook its address and secret."""
+    if message.channel == webhooks.CHANNEL:
+        with db.session_scope(app) as session:
+            return webhooks.target_for(session, message.id)
+    return render(app, message)
+
+
 def mark_failed_attempt(app: Flask, message: Outgoing, worker_id: str, now: datetime, error: str,
-                        *, max_attempts: int, permanent: bool = False) -> str:
+                        *, max_attempts: int, permanent: bool = False, response_code: int | None = None) -> str:
     """Record a failed try; schedule the next or give up. Returns the attempt's outcome."""
     attempts = message.attempts + 1
     final = permanent or attempts >= max_attempts
@@ -186,7 +203,7 @@ def mark_failed_attempt(app: Flask, message: Outgoing, worker_id: str, now: date
         result = session.execute(update(Notification).where(_ours(message)).values(**values)
                                  .execution_options(synchronize_session=False))
         session.add(DeliveryAttempt(notification_id=message.id, at=now, worker=worker_id,
-                                    outcome=outcome, error=error))
+                                    outcome=outcome, error=error, response_code=response_code))
     if result.rowcount == 0:
         log.warning("notification %s: this worker's claim ran out before its attempt failed (%s); "
                     "the worker now holding it decides", message.id, error)
@@ -211,14 +228,14 @@ def release(app: Flask, messages: list[Outgoing]) -> None:
                             .execution_options(synchronize_session=False))
 
 
-def call_with_deadline(function: Callable[[], None], seconds: float) -> None:
+def call_with_deadline(function: Callable[[], Any], seconds: float) -> Any:
     """Run ``function`` in a thread and give up waiting after ``seconds`` (a provider that hangs
-    must not stall the worker). Raises Timeout, or what the function raised."""
-    outcome: dict[str, BaseException | None] = {}
+    must not stall the worker). Returns what it returned; raises Timeout, or what it raised."""
+    outcome: dict[str, Any] = {}
 
     def target():
         try:
-            function()
+            outcome["result"] = function()
             outcome["error"] = None
         except BaseException as error:  # noqa: BLE001 - handed to the caller
             outcome["error"] = error
@@ -230,6 +247,7 @@ def call_with_deadline(function: Callable[[], None], seconds: float) -> None:
         raise Timeout(f"the provider did not answer within {seconds:g} seconds")
     if outcome.get("error") is not None:
         raise outcome["error"]
+    return outcome.get("result")
 
 
 def deadline_for(channel) -> float:
@@ -252,8 +270,8 @@ def deliver(app: Flask, message: Outgoing, channels: dict[str, Any], worker_id: 
     try:
         if channel is None:
             raise CannotRender(f"no channel {message.channel!r} is set up")
-        rendered = render(app, message)
-        call_with_deadline(lambda: channel.send(message, rendered), deadline_for(channel))
+        rendered = prepare(app, message)
+        answered = call_with_deadline(lambda: channel.send(message, rendered), deadline_for(channel))
     except (CannotRender, channels_module.PermanentFailure) as error:
         mark_failed_attempt(app, message, worker_id, clock(), _describe(error),
                             max_attempts=max_attempts, permanent=True)
@@ -262,7 +280,8 @@ def deliver(app: Flask, message: Outgoing, channels: dict[str, Any], worker_id: 
         return
     except Exception as error:  # noqa: BLE001 - any other failure is worth another try
         outcome = mark_failed_attempt(app, message, worker_id, clock(), _describe(error),
-                                      max_attempts=max_attempts)
+                                      max_attempts=max_attempts,
+                                      response_code=getattr(error, "response_code", None))
         if outcome == FAILED:
             stats.failed += 1
         else:
@@ -271,7 +290,7 @@ def deliver(app: Flask, message: Outgoing, channels: dict[str, Any], worker_id: 
         return
     for attempt in range(3):
         try:
-            mark_sent(app, message, worker_id, clock())
+            mark_sent(app, message, worker_id, clock(), answered if isinstance(answered, int) else None)
             break
         except Exception:  # noqa: BLE001 - the database may be back in a moment
             if attempt == 2:
@@ -323,6 +342,8 @@ def run(app: Flask, *, once: bool = False, worker_id: str | None = None, interva
     """Deliver due messages until stopped (or, with ``once``, until none is due)."""
     worker_id = (worker_id or default_worker_id())[:64]
     channels = channels if channels is not None else channels_module.build(app.config)
+    # Webhooks go out by one channel everywhere: the one the app's config sets up, unless given.
+    channels = {webhooks.CHANNEL: webhook_channel.WebhookChannel.from_config(app.config), **channels}
     stop = stop or threading.Event()
     slowest = max((deadline_for(c) for c in channels.values()), default=30.0)
     lease = timedelta(seconds=slowest * batch_size + LEASE_SPARE)

@@ -243,3 +243,17 @@ def init_app(app: Flask) -> None:
         return None
 
     check_declared(app)
+
+
+# Webhook subscriptions through the API (a client's own only; another's is a 404), and their
+# delivery logs for system administrators.
+WEBHOOK_OWNER = Rule(API_CLIENT_TOKEN.format(scope="webhooks:manage") + ", for its own subscriptions; 404 for "
+                     "another client's", token=True)
+WEBHOOK_LOG = Rule("a system administrator; 404 for other staff", policy.API_CLIENT_MANAGE, staff=True)
+RULES.update({
+    **{f"api.{name}": WEBHOOK_OWNER for name in ("webhook_list", "webhook_create", "webhook", "webhook_change",
+                                                 "webhook_delete")},
+    "staff_webhooks.index": WEBHOOK_LOG,
+    "staff_webhooks.deliveries": WEBHOOK_LOG,
+})
+

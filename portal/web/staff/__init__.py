@@ -21,7 +21,9 @@ from . import (  # noqa: F401
     response_templates,
     reverify,
     transfer,
+    webhooks,
 )
 
 BLUEPRINTS = (auth.bp, queue.bp, case.bp, entry.bp, preview.bp, actions.bp, response_templates.bp, transfer.bp,
-              enrol.account_bp, reverify.bp, admin.bp, bulk.bp)
+              enrol.account_bp, reverify.bp, admin.bp, bulk.bp,
+              webhooks.bp)
