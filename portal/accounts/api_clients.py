@@ -26,6 +26,9 @@ SCOPES = {
     "services:read": "read the service catalog",
     "cases:read": "list and read cases",
     "cases:act": "take workflow actions on cases",
+    "cases:write": "add notes to cases, assign and transfer them",
+    "documents:read": "list and download the documents of cases",
+    "documents:write": "add documents to cases",
 }
 DEFAULT_SCOPES = ("services:read", "cases:read")
 TOKEN_LIFETIME = timedelta(minutes=15)

@@ -53,6 +53,7 @@ def _never_stored(response):
 
 
 from . import cases, oauth, openapi, services, tokens  # noqa: E402  (views register on bp)
+from . import casefiles, casework, feed  # noqa: E402
 
 
 def init_app(app: Flask) -> None:
