@@ -20,6 +20,13 @@ from .test_api_cases import _problem
 from .test_api_openapi import check, document  # noqa: F401  (document: a fixture)
 
 
+@pytest.fixture(autouse=True)
+def settled_at_once(app):
+    """Events are served as soon as they are committed (on PostgreSQL the feed would otherwise wait
+    API_FEED_SETTLE_SECONDS; the last test shows that wait)."""
+    app.config["API_FEED_SETTLE_SECONDS"] = 0
+
+
 @pytest.fixture
 def world(app):
     potholes = [factories.case(app, "pothole", "in_review").case.reference for _ in range(3)]
