@@ -11,6 +11,12 @@ event with a lower id can become visible after one with a higher id. A page ther
 of events younger than ``settle`` (a few seconds, far longer than any request's transaction), so
 the feed never steps past an event that is still being committed. SQLite commits one writer at a
 time, in the order of its ids, and needs no wait.
+
+The query needs no index of its own: it walks ``case_events``' primary key from the cursor and
+finds each case by its primary key, or, for a client in step, starts from ``ix_cases_department``.
+On PostgreSQL 15 with 500,000 events over 100,000 cases, a page of 50 took 5 ms for a department
+with a ninth of the cases, 70 ms from the start for one with a hundredth, 1.5 ms in step; an index
+on (case_id, id) went unused.
 """
 
 from __future__ import annotations

@@ -160,3 +160,24 @@ def test_a_replayed_upload_is_kept_once(app, client, token, pothole):
     assert again.get_json() == first.get_json() and again.headers["Location"] == first.headers["Location"]
     assert _kept(app) == (1, 1)
     _problem(_upload(client, token, pothole, data=pdf_of(900), etag=etag, key="up-1"), 422, "idempotency-key-reused")
+
+
+def test_staff_see_the_clients_notes_and_documents_in_the_cases_history(app, client, token, pothole):
+    from ..staff import sign_in_staff
+
+    assert _upload(client, token, pothole, name="after.pdf").status_code == 201
+    for visibility, text in (("public", "Fixed on Monday."), ("internal", "Crew 4.")):
+        response = client.post(f"/api/v1/cases/{pothole}/notes", json={"visibility": visibility, "text": text},
+                               headers=write_headers(client, token, pothole, key=visibility))
+        assert response.status_code == 403  # this client has no cases:write
+    writer = get_token(client, register(app, "Writer", scopes=("cases:read", "cases:write")))
+    for visibility, text in (("public", "Fixed on Monday."), ("internal", "Crew 4.")):
+        response = client.post(f"/api/v1/cases/{pothole}/notes", json={"visibility": visibility, "text": text},
+                               headers=write_headers(client, writer, pothole, key=visibility))
+        assert response.status_code == 200
+    staff_browser = app.test_client()
+    assert sign_in_staff(staff_browser, factories.staff_member(app)).status_code == 302
+    page = staff_browser.get(f"/staff/cases/{pothole}").get_data(as_text=True)
+    assert "Document added: after.pdf" in page
+    assert "Note to the resident" in page and "Fixed on Monday." in page
+    assert "Internal note" in page and "Crew 4." in page
