@@ -15,7 +15,7 @@ from ..cases.policy import Refused
 from ..cases.revisions import Stale
 from ..documents import errors as reasons
 from . import bp
-from .cases import ETAG, IDEMPOTENCY_KEY, IF_MATCH, REFERENCE, check_if_match, etag_of, open_case
+from .cases import ETAG, IDEMPOTENCY_KEY, IF_MATCH, REFERENCE, check_if_match, etag_of, forbidden, open_case
 from .common import operation, reply
 from .idempotency import idempotent
 from .problems import Problem
@@ -109,8 +109,7 @@ def add_document(actor, reference: str):
         document = case_documents.add_to_case(db.session(), actor, found, upload.filename, upload.stream,
                                               expected_revision=found.revision, config=_config())
     except Refused:
-        db.keep_changes()  # the refusal's audit record
-        raise Problem("forbidden") from None
+        raise forbidden() from None
     except Stale:
         raise Problem("stale") from None
     except documents.DocumentRefused as refused:

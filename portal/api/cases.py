@@ -197,13 +197,18 @@ def act(actor, reference: str, action: str):
     except Refused as refused:
         if refused.reason == "status":
             raise Problem("status-conflict", status=found.status, action=action) from None
-        db.keep_changes()  # the refusal's audit record
-        raise Problem("forbidden") from None
+        raise forbidden() from None
     except workflow.IllegalTransition:
         raise Problem("status-conflict", status=found.status, action=action) from None
     except Stale:
         raise Problem("stale") from None
     return reply(case_body(actor, found), headers={"ETag": etag_of(found)})
+
+
+def forbidden() -> Problem:
+    """The problem for a refusal by the policy, whose audit record the request keeps."""
+    db.keep_changes()
+    return Problem("forbidden")
 
 
 def check_if_match(found) -> None:

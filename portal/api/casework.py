@@ -15,7 +15,18 @@ from ..cases import transfer as transferring
 from ..cases.policy import Refused
 from ..cases.revisions import Stale
 from . import bp
-from .cases import ETAG, IDEMPOTENCY_KEY, IF_MATCH, REFERENCE, case_body, check_if_match, etag_of, known_fields, open_case
+from .cases import (
+    ETAG,
+    IDEMPOTENCY_KEY,
+    IF_MATCH,
+    REFERENCE,
+    case_body,
+    check_if_match,
+    etag_of,
+    forbidden,
+    known_fields,
+    open_case,
+)
 from .common import json_body, operation, reply
 from .idempotency import idempotent
 from .problems import Problem
@@ -42,11 +53,6 @@ def _too_long(name: str, limit: int) -> str:
     return gettext("%(field)s must be text of at least 1 and at most %(limit)s characters.", field=name, limit=limit)
 
 
-def _refused(error: Refused):
-    db.keep_changes()  # the refusal's audit record
-    return Problem("forbidden")
-
-
 def _write_op(operation_id: str, summary: str, schema: str, answer: str = "Case") -> dict:
     return {"operationId": operation_id, "summary": summary, "tags": ["cases"],
             "parameters": [REFERENCE, IF_MATCH, IDEMPOTENCY_KEY],
@@ -70,8 +76,8 @@ def add_note(actor, reference: str):
     add = notes.add_public if visibility == "public" else notes.add
     try:
         add(db.session(), found, actor, text, expected_revision=found.revision)
-    except Refused as refused:
-        raise _refused(refused) from None
+    except Refused:
+        raise forbidden() from None
     except Stale:
         raise Problem("stale") from None
     return _changed(actor, found)
@@ -105,8 +111,8 @@ def assign(actor, reference: str):
     check_if_match(found)
     try:
         assignment.assign(db.session(), found, actor, assignee_id, expected_revision=found.revision)
-    except Refused as refused:
-        raise _refused(refused) from None
+    except Refused:
+        raise forbidden() from None
     except assignment.NotAssignable:
         raise Problem("not-assignable", assignee=assignee_id, reference=found.reference) from None
     except Stale:
@@ -137,8 +143,8 @@ def transfer(actor, reference: str):
     try:
         transferring.transfer(db.session(), actor, found, department, reason=reason, public_note=public_note,
                               seen=found.revision, known_departments=known)
-    except Refused as refused:
-        raise _refused(refused) from None
+    except Refused:
+        raise forbidden() from None
     except Stale:
         raise Problem("stale") from None
     except transferring.NotPossible as impossible:
