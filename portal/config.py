@@ -46,6 +46,8 @@ SETTINGS = (
     Setting("TRACK_RATE_LIMIT", "10 per minute;60 per hour", "attempts at /track per client address"),
     Setting("API_RATE_LIMIT", "300 per minute", "case API requests per API client"),
     Setting("API_TOKEN_RATE_LIMIT", "30 per minute", "case API token and revocation requests per client address"),
+    Setting("API_FEED_SETTLE_SECONDS", "5", "PostgreSQL: how old a case event must be before the API's change feed "
+            "passes it (so no event still being committed is stepped over)"),
     Setting("COOKIE_SECURE", "true in production, false otherwise", "send cookies only over HTTPS"),
     Setting("TRUSTED_PROXIES", "0", "how many reverse proxies set X-Forwarded-For/-Proto in front of the app"),
     Setting("MAX_CONTENT_LENGTH", "1048576", "largest request body accepted, in bytes (file question pages: see UPLOAD_MAX_CASE_MB)"),
@@ -144,6 +146,7 @@ def load(overrides: dict | None = None) -> dict:
         "TRACK_RATE_LIMIT": _rate(env, "TRACK_RATE_LIMIT", "10 per minute;60 per hour"),
         "API_RATE_LIMIT": _rate(env, "API_RATE_LIMIT", "300 per minute"),
         "API_TOKEN_RATE_LIMIT": _rate(env, "API_TOKEN_RATE_LIMIT", "30 per minute"),
+        "API_FEED_SETTLE_SECONDS": _positive(env, "API_FEED_SETTLE_SECONDS", 5),
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES") or 0),
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(instance / "uploads"),
         "UPLOAD_MAX_FILE_MB": _positive(env, "UPLOAD_MAX_FILE_MB", 10),

@@ -42,3 +42,21 @@ def get_token(http, registered: Registered, scope: str | None = None) -> str:
 
 def bearer(token: str, **headers: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}", **headers}
+
+
+def case_etag(http, token: str, reference: str) -> str:
+    return http.get(f"/api/v1/cases/{reference}", headers=bearer(token)).headers["ETag"]
+
+
+def write_headers(http, token: str, reference: str, *, etag: str | None = "read",
+                  key: str | None = "k-1") -> dict[str, str]:
+    """Headers of a POST that changes the case: If-Match (by default the case's ETag, read now;
+    None for none) and Idempotency-Key (None for none)."""
+    headers = bearer(token)
+    if etag == "read":
+        etag = case_etag(http, token, reference)
+    if etag is not None:
+        headers["If-Match"] = etag
+    if key is not None:
+        headers["Idempotency-Key"] = key
+    return headers

@@ -28,6 +28,9 @@ SCOPES = {
     "cases:act": "take workflow actions on cases",
     "cases:create": "make cases for residents (the API and Open311)",
     "webhooks:manage": "subscribe to case events by webhook",
+    "cases:write": "add notes to cases, assign and transfer them",
+    "documents:read": "list and download the documents of cases",
+    "documents:write": "add documents to cases",
 }
 DEFAULT_SCOPES = ("services:read", "cases:read")
 TOKEN_LIFETIME = timedelta(minutes=15)

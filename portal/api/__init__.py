@@ -55,6 +55,7 @@ def _never_stored(response):
 from . import cases, oauth, openapi, services, tokens  # noqa: E402  (views register on bp)
 from . import intake  # noqa: E402,F401  (POST /cases)
 from . import webhooks  # noqa: E402, F401
+from . import casefiles, casework, feed  # noqa: E402
 
 
 def init_app(app: Flask) -> None:

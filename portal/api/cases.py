@@ -28,6 +28,10 @@ NOTE_LIMIT = 4000
 STEPS = {step for step, _ in staffwork.STAFF_STEPS}
 
 REFERENCE = {"name": "reference", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 16}}
+IF_MATCH = {"name": "If-Match", "in": "header", "required": True, "schema": {"type": "string"},
+            "description": "The ETag of the case as last read."}
+IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": True,
+                   "schema": {"type": "string", "maxLength": 255}}
 ETAG = {"ETag": {"description": "The case's version: send it back in If-Match to act on the case.",
                  "schema": {"type": "string"}}}
 
@@ -112,18 +116,18 @@ def cases(actor):
     return reply({"items": [_summary(row) for row in page.rows], "next_cursor": _wrap(page.next_after)})
 
 
-def _etag(case) -> str:
+def etag_of(case) -> str:
     return f'"{case.reference}.{case.revision}"'
 
 
-def _open(actor, reference: str):
+def open_case(actor, reference: str):
     try:
         return staffwork.open_for_staff(db.session(), actor, reference, db.apart)
     except Refused:
         raise Problem("not-found") from None
 
 
-def _case(actor, case) -> dict:
+def case_body(actor, case) -> dict:
     entries = staffwork.history(db.session(), case)
     late = staffwork.overdue(case, today())
     return {
@@ -146,8 +150,8 @@ def _case(actor, case) -> dict:
             "tags": ["cases"], "parameters": [REFERENCE],
             "responses": responses(200, ref("Case"), 404, headers=ETAG)}, scope="cases:read")
 def case(actor, reference: str):
-    found = _open(actor, reference)
-    return reply(_case(actor, found), headers={"ETag": _etag(found)})
+    found = open_case(actor, reference)
+    return reply(case_body(actor, found), headers={"ETag": etag_of(found)})
 
 
 def _note(body: dict, name: str) -> str | None:
@@ -171,44 +175,56 @@ def _field_problem(name: str) -> str:
             "parameters": [REFERENCE,
                            {"name": "action", "in": "path", "required": True,
                             "schema": {"type": "string", "enum": list(policy.STAFF_ACTIONS)}},
-                           {"name": "If-Match", "in": "header", "required": True, "schema": {"type": "string"},
-                            "description": "The ETag of the case as last read."},
-                           {"name": "Idempotency-Key", "in": "header", "required": True,
-                            "schema": {"type": "string", "maxLength": 255}}],
+                           IF_MATCH, IDEMPOTENCY_KEY],
             "requestBody": {"required": False, "content": {"application/json": {"schema": ref("ActionRequest")}}},
             "responses": responses(200, ref("Case"), 400, 404, 409, 412, 413, 415, 422, 428, headers=ETAG)},
            scope="cases:act")
 @idempotent
 def act(actor, reference: str, action: str):
     body = json_body() if request.content_length or request.mimetype else {}
-    unknown = sorted(set(body) - {"public_note", "internal_note"})
-    if unknown:
-        raise Problem("invalid-body", detail=_unknown_field(unknown[0]))
+    known_fields(body, {"public_note", "internal_note"})
     public_note, internal_note = _note(body, "public_note"), _note(body, "internal_note")
-    found = _open(actor, reference)
+    found = open_case(actor, reference)
     step = workflow.of(found.kind).action(action)
     if step is None or not step.by_staff or step.joins:
         raise Problem("unknown-action", action=action)
     if step.note_required and not public_note:
         raise Problem("invalid-body", detail=_note_needed(action))
-    if_match = request.headers.get("If-Match")
-    if not if_match:
-        raise Problem("precondition-required")
-    if if_match.strip() not in (_etag(found), "*"):
-        raise Problem("stale", headers={"ETag": _etag(found)})
+    check_if_match(found)
     try:
         transitions.act(db.session(), found, action, actor, public_note=public_note, internal_note=internal_note,
                         expected_revision=found.revision)
     except Refused as refused:
         if refused.reason == "status":
             raise Problem("status-conflict", status=found.status, action=action) from None
-        db.keep_changes()  # the refusal's audit record
-        raise Problem("forbidden") from None
+        raise forbidden() from None
     except workflow.IllegalTransition:
         raise Problem("status-conflict", status=found.status, action=action) from None
     except Stale:
         raise Problem("stale") from None
-    return reply(_case(actor, found), headers={"ETag": _etag(found)})
+    return reply(case_body(actor, found), headers={"ETag": etag_of(found)})
+
+
+def forbidden() -> Problem:
+    """The problem for a refusal by the policy, whose audit record the request keeps."""
+    db.keep_changes()
+    return Problem("forbidden")
+
+
+def check_if_match(found) -> None:
+    """428 without If-Match; 412 (with the case's ETag now) unless it names the case as it is."""
+    if_match = request.headers.get("If-Match")
+    if not if_match:
+        raise Problem("precondition-required")
+    if if_match.strip() not in (etag_of(found), "*"):
+        raise Problem("stale", headers={"ETag": etag_of(found)})
+
+
+def known_fields(body: dict, known: set[str]) -> None:
+    """422 for a field of ``body`` not in ``known``."""
+    unknown = sorted(set(body) - known)
+    if unknown:
+        raise Problem("invalid-body", detail=_unknown_field(unknown[0]))
 
 
 def _unknown_field(name: str) -> str:

@@ -16,15 +16,16 @@ from .problems import Problem
 JSON = "application/json"
 
 
-def operation(spec: dict[str, Any], *, scope: str | None = None) -> Callable:
+def operation(spec: dict[str, Any], *, scope: str | None = None, produces: tuple[str, ...] = ()) -> Callable:
     """Declare a view's operation: ``spec`` is its OpenAPI operation object (``openapi`` puts it in
-    the document under the view's route); ``scope``, when given, is what its bearer token needs.
+    the document under the view's route); ``scope``, when given, is what its bearer token needs;
+    ``produces``, media types it answers with besides JSON (a document's own type, say).
     The view gets the request's actor as its first argument."""
 
     def decorate(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            _accepts_json()
+            _accepts_json(produces)
             if scope is None:
                 return view(*args, **kwargs)
             return view(oauth.client_actor(scope), *args, **kwargs)
@@ -36,10 +37,10 @@ def operation(spec: dict[str, Any], *, scope: str | None = None) -> Callable:
     return decorate
 
 
-def _accepts_json() -> None:
-    """406 unless the client takes JSON (or problem details, or anything)."""
+def _accepts_json(produces: tuple[str, ...] = ()) -> None:
+    """406 unless the client takes JSON (or problem details, or what the view ``produces``, or anything)."""
     accepted = request.accept_mimetypes
-    if accepted and not (accepted.best_match([JSON, "application/problem+json"])):
+    if accepted and not (accepted.best_match([JSON, "application/problem+json", *produces])):
         raise Problem("not-acceptable")
 
 

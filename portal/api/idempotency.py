@@ -25,9 +25,24 @@ REPLAYED_HEADERS = ("ETag", "Location")
 
 def _fingerprint() -> str:
     digest = hashlib.sha256()
-    for part in (request.method.encode(), request.path.encode(), request.get_data(cache=True)):
+    for part in (request.method.encode(), request.path.encode(), *_body()):
         digest.update(len(part).to_bytes(8, "big") + part)
     return digest.hexdigest()
+
+
+def _body() -> list[bytes]:
+    """The request's body as bytes to compare. A multipart body is compared by its parts (names,
+    file names, types and contents), not its bytes: a client sending the same file again may frame
+    it with another boundary."""
+    if request.mimetype != "multipart/form-data":
+        return [request.get_data(cache=True)]
+    parts = [part for name, value in sorted(request.form.items(multi=True))
+             for part in (b"field", name.encode(), value.encode())]
+    for name, upload in sorted(request.files.items(multi=True), key=lambda item: item[0]):
+        data = upload.stream.read()
+        upload.stream.seek(0)
+        parts += [b"file", name.encode(), (upload.filename or "").encode(), (upload.mimetype or "").encode(), data]
+    return parts
 
 
 def _reserve(client_id: int, key: str, fingerprint: str):

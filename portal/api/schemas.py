@@ -104,6 +104,92 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                                          "description": "For staff only."}},
         "additionalProperties": False,
     },
+    "NoteRequest": {
+        "type": "object",
+        "properties": {"visibility": {"type": "string", "enum": ["public", "internal"],
+                                      "description": "public: the resident reads it and is sent it as an update; "
+                                                     "internal: for staff only, sends nothing."},
+                       "text": {"type": "string", "minLength": 1, "maxLength": 5000}},
+        "required": ["visibility", "text"],
+        "additionalProperties": False,
+    },
+    "AssignmentRequest": {
+        "type": "object",
+        "properties": {"assignee_id": {"type": ["integer", "null"], "minimum": 1,
+                                       "description": "The id of a member of staff listed by the case's "
+                                                      "assignees; null to unassign the case."}},
+        "required": ["assignee_id"],
+        "additionalProperties": False,
+    },
+    "AssigneeList": {
+        "type": "object",
+        "properties": {"items": {"type": "array", "items": {
+                           "type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+                           "required": ["id", "name"], "additionalProperties": False}},
+                       "assignee_id": {"type": ["integer", "null"], "description": "Who has the case now."}},
+        "required": ["items", "assignee_id"],
+        "additionalProperties": False,
+    },
+    "TransferRequest": {
+        "type": "object",
+        "properties": {"department": {"type": "string", "description": "The code of another department."},
+                       "reason": {"type": "string", "minLength": 1, "maxLength": 2000,
+                                  "description": "Why (an internal note)."},
+                       "public_note": {"type": "string", "maxLength": 2000,
+                                       "description": "What the resident is told with the news of the transfer."}},
+        "required": ["department", "reason"],
+        "additionalProperties": False,
+    },
+    "Transferred": {
+        "type": "object",
+        "properties": {"reference": {"type": "string"}, "department": {"type": "string"}, "status": STATUS,
+                       "revision": {"type": "integer"}},
+        "required": ["reference", "department", "status", "revision"],
+        "additionalProperties": False,
+    },
+    "Document": {
+        "type": "object",
+        "properties": {"id": {"type": "string"}, "name": {"type": "string"},
+                       "content_type": {"type": "string", "enum": ["application/pdf", "image/jpeg", "image/png"]},
+                       "size": {"type": "integer"}, "sha256": {"type": "string"}, "added_at": TIME,
+                       "added_by": {"type": "string", "enum": ["resident", "agency"]},
+                       "question": {"type": ["string", "null"],
+                                    "description": "The question the resident uploaded it for."},
+                       "href": {"type": "string", "description": "Where to download it."}},
+        "required": ["id", "name", "content_type", "size", "sha256", "added_at", "added_by", "question", "href"],
+        "additionalProperties": False,
+    },
+    "DocumentList": {
+        "type": "object",
+        "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Document"}}},
+        "required": ["items"],
+        "additionalProperties": False,
+    },
+    "FeedEvent": {
+        "type": "object",
+        "properties": {"case": {"type": "string"}, "department": {"type": "string"},
+                       "service_code": {"type": "string"},
+                       "revision": {"type": ["integer", "null"], "description": "The case's revision it made."},
+                       "occurred_at": TIME, "action": {"type": ["string", "null"]},
+                       "status_from": {"anyOf": [STATUS, {"type": "null"}]}, "status_to": STATUS,
+                       "by": {"type": "string", "enum": ["resident", "staff", "system"]},
+                       "public_note": {"type": ["string", "null"]}, "internal_note": {"type": ["string", "null"]},
+                       "resident_note": {"type": ["string", "null"]},
+                       "details": {"type": "object", "description": "What the action needs told again: the "
+                                                                   "departments of a transfer, who was assigned, "
+                                                                   "the document added."}},
+        "required": ["case", "department", "service_code", "revision", "occurred_at", "action", "status_from",
+                     "status_to", "by", "public_note", "internal_note", "resident_note", "details"],
+        "additionalProperties": False,
+    },
+    "EventPage": {
+        "type": "object",
+        "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/FeedEvent"}},
+                       "next_cursor": {"type": "string", "description": "Where to ask from next time."},
+                       "has_more": {"type": "boolean", "description": "Another page is ready now."}},
+        "required": ["items", "next_cursor", "has_more"],
+        "additionalProperties": False,
+    },
     "Token": {
         "type": "object",
         "properties": {"access_token": {"type": "string"}, "token_type": {"type": "string", "enum": ["Bearer"]},
@@ -124,8 +210,9 @@ PROBLEM_STATUSES = {
     404: "Not found, or not in the client's departments.", 405: "Method not allowed.", 406: "Not acceptable.",
     409: "A conflict (the case's status, or a request with this Idempotency-Key in flight).",
     412: "If-Match does not match the case's ETag.", 413: "The body is too large.",
-    415: "The body is not JSON.", 422: "The body cannot be used, or the Idempotency-Key was used for another request.",
+    415: "The body is not of the media type the operation takes.", 422: "The body cannot be used, or the Idempotency-Key was used for another request.",
     428: "If-Match is missing.", 429: "Too many requests.", 500: "An error on the server's side.",
+    503: "A service the operation needs (the virus scanner) is unavailable; nothing was changed.",
 }
 ALWAYS = (401, 403, 406, 429, 500)
 

@@ -47,6 +47,8 @@ ALL_ACTIONS = tuple(sorted(set(RESIDENT_ACTIONS) | set(STAFF_ACTIONS)))
 
 # Staff permissions beyond the workflow's actions.
 CASE_NOTE = "case.note"  # add an internal note
+CASE_NOTE_PUBLIC = "case.note_public"  # tell the resident something without moving the case (it is sent to them)
+DOCUMENT_ADD = "document.add"  # add a document to a case (the agency's own: a photo of the work, a letter)
 CASE_TAKE = "case.take"  # take an unassigned case of their departments for themself ("take the next case")
 CASE_ASSIGN = "case.assign"  # assign a case to anyone in its department, or unassign it
 CASE_BULK = "case.bulk"  # assign or move many cases at once
@@ -62,8 +64,8 @@ STAFF_MANAGE_DEPARTMENT = "staff.manage_department"  # members of their own depa
 AUDIT_READ = "audit.read"
 API_CLIENT_MANAGE = "api_client.manage"  # clients of the case API, their webhooks and delivery logs
 
-_WORKING = {CASE_READ, DOCUMENT_READ, CASE_NOTE, CASE_TAKE, CASE_TRANSFER, CASE_MERGE, CATALOG_PREVIEW,
-            *map(act, STAFF_ACTIONS)}
+_WORKING = {CASE_READ, DOCUMENT_READ, DOCUMENT_ADD, CASE_NOTE, CASE_NOTE_PUBLIC, CASE_TAKE, CASE_TRANSFER,
+            CASE_MERGE, CATALOG_PREVIEW, *map(act, STAFF_ACTIONS)}
 
 # Named bundles of permissions for staff and API clients.
 ROLES: dict[str, frozenset[str]] = {

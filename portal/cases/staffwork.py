@@ -153,14 +153,19 @@ def _staff_id(actor_name: str) -> int | None:
     return int(rest) if kind == STAFF and rest.isdigit() else None
 
 
+def by_whom(actor_name: str) -> str:
+    """Who took an event, as the history tells it: "resident", "staff" or "system"."""
+    kind = actor_name.partition(":")[0]
+    return "resident" if kind in (RESIDENT, GUEST) else "staff" if kind == STAFF else "system"
+
+
 def history(session: Session, case: Case) -> list[Entry]:
     """Every event of the case, newest first, with who took it."""
     assigned = [e.details.get("to") for e in case.events if e.action == "assign" and e.details]
     names = staff_names(session, [*(_staff_id(e.actor) for e in case.events), *assigned])
     entries = []
     for event in case.events:
-        kind = event.actor.partition(":")[0]
-        by = "resident" if kind in (RESIDENT, GUEST) else "staff" if kind == STAFF else "system"
+        by = by_whom(event.actor)
         details = dict(event.details or {})
         if event.action == "assign" and details.get("to") is not None:
             details["to_name"] = names.get(details["to"])

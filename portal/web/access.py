@@ -215,6 +215,29 @@ RULES.update({
                                 policy.CASE_NOTE, api_key=True),
 })
 
+# Working cases through the API: the same domain functions (and policy permissions) as the staff
+# workspace's notes, assignment, transfer and documents; the change feed of the client's departments.
+RULES.update({
+    "api.add_note": Rule(API_CLIENT_TOKEN.format(scope="cases:write") + " whose roles may add the note (public: "
+                         "case.note_public; internal: case.note); 404 when it may not read the case",
+                         record="reference", token=True),
+    "api.assignees": Rule(API_CLIENT_TOKEN.format(scope="cases:read") + "; 404 when it may not read the case",
+                          policy.CASE_READ, "reference", token=True),
+    "api.assign": Rule(API_CLIENT_TOKEN.format(scope="cases:write") + " whose roles may assign cases of the "
+                       "case's department", policy.CASE_ASSIGN, "reference", token=True),
+    "api.transfer": Rule(API_CLIENT_TOKEN.format(scope="cases:write") + " whose roles may transfer cases of the "
+                         "case's department", policy.CASE_TRANSFER, "reference", token=True),
+    "api.case_documents_list": Rule(API_CLIENT_TOKEN.format(scope="documents:read") + " whose roles may read the "
+                                    "case's documents", policy.DOCUMENT_READ, "reference", token=True),
+    "api.document_file": Rule(API_CLIENT_TOKEN.format(scope="documents:read") + " whose roles may read the "
+                              "case's documents (each download audited)", policy.DOCUMENT_READ, "reference",
+                              token=True),
+    "api.add_document": Rule(API_CLIENT_TOKEN.format(scope="documents:write") + " whose roles may add documents "
+                             "to the case", policy.DOCUMENT_ADD, "reference", token=True),
+    "api.events": Rule(API_CLIENT_TOKEN.format(scope="cases:read") + ", for events of cases of its departments",
+                       policy.CASE_READ, token=True),
+})
+
 
 class UndeclaredAccess(RuntimeError):
     pass

@@ -145,7 +145,7 @@ def _targets(world, rule: access.Rule) -> list[dict]:
 FILL = {"version": "published", "code": "pothole", "qcode": "location", "item_id": "x", "token": "t" * 43,
         "action": "resolve", "template_id": 1, "reference": "AAA-AAA-AAA", "staff_id": 1,
         "filter_id": 1, "fmt": "json", "service_code": "pothole", "service_request_id": "AAA-AAA-AAA",
-        "webhook_id": "wh_x"}
+        "webhook_id": "wh_x", "document_id": "x"}
 
 
 def test_every_route_as_every_actor_gets_what_its_rule_says(app, db_session, world):

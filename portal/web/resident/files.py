@@ -9,10 +9,7 @@ request stay (see ``db.keep_changes``) and the page says which file was refused 
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
 from pathlib import Path
-from urllib.parse import quote
 
 from flask import (
     Blueprint,
@@ -22,7 +19,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
@@ -30,7 +26,7 @@ from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
-from ... import db, documents
+from ... import db, documents, downloads
 from ...cases import drafts
 from ...cases.documents import readable
 from ...catalog import Question, ServiceDefinition
@@ -171,23 +167,7 @@ def send_document(document):
     except FileNotFoundError:
         log.error("document %s has no stored file", document.public_id)
         abort(404)
-    response = send_file(stream, mimetype=document.content_type, as_attachment=True,
-                         download_name=document.original_name, conditional=False, etag=False, max_age=None)
-    response.headers["Content-Disposition"] = _attachment(document.original_name)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
-    # Opened in the browser after all, the file may run nothing and load nothing.
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
-
-
-def _attachment(name: str) -> str:
-    """Content-Disposition with the UTF-8 name, and a plain-ASCII one for old browsers that is never
-    empty (an Arabic or Spanish name must not become " .pdf")."""
-    stem, dot, suffix = name.rpartition(".")
-    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
-    ascii_stem = re.sub(r"[^A-Za-z0-9 ._()-]", "", ascii_stem).strip(" .") or "document"
-    return f"attachment; filename=\"{ascii_stem}{dot}{suffix}\"; filename*=UTF-8''{quote(name, safe='')}"
+    return downloads.send(stream, document.content_type, document.original_name)
 
 
 # --- Start-up ---------------------------------------------------------------------------------
