@@ -28,7 +28,8 @@ NOTE_LIMIT = 4000
 STEPS = {step for step, _ in staffwork.STAFF_STEPS}
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-CURSOR_FORM = "^([0-9]{1,16})-([0-9]{1,15})$"
+# Microseconds since 1970 (up to the year 2286), and a case id as the database's INTEGER holds it.
+CURSOR_FORM = "^([0-9]{1,16})-([0-9]{1,9})$"
 CURSOR = re.compile(CURSOR_FORM)
 
 REFERENCE = {"name": "reference", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 16}}

@@ -10,7 +10,7 @@ one, act on it with its ETag). Every response must be no server error and must b
 document says: a status it lists, its media type, headers and body schema.
 
 The run is bounded (``MAX_EXAMPLES`` per operation) and deterministic (a fixed seed), and takes
-about a minute on two cores.
+about a minute on two cores (SQLite or PostgreSQL).
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ import requests
 from .. import factories
 from ..api import register
 from ..browser.support import LiveServer
+
+pytestmark = pytest.mark.slow  # schemathesis runs as its own process, for about a minute
 
 MAX_EXAMPLES = 15
 HOOKS = Path(__file__).with_name("schemathesis_hooks.py")
