@@ -96,3 +96,4 @@ def test_schemathesis_finds_nothing_in_any_operation(app, server, tmp_path: Path
     assert run.returncode == 0, run.stdout[-20000:] + run.stderr[-5000:]
     tested = {case.get("name") for case in ElementTree.parse(junit).getroot().iter("testcase")}
     assert tested >= _operations(document), sorted(_operations(document) - tested)
+    assert "Stateful tests" in tested  # the document's links were followed
