@@ -42,6 +42,7 @@ class Answer:
     media_types: list[str]
     headers: list[str]
     example: str | None = None
+    body: str | None = None  # the name of its body's schema, described under "objects"
 
 
 @dataclass
@@ -118,8 +119,9 @@ def _answers(document: dict, operation: dict) -> list[Answer]:
         content = answer.get("content", {})
         example = next((_example(document, m.get("schema")) for m in content.values() if status.startswith("2")),
                        None)
+        refs = [m["schema"]["$ref"] for m in content.values() if "$ref" in m.get("schema", {})]
         found.append(Answer(status, answer.get("description", ""), list(content), list(answer.get("headers", {})),
-                            example))
+                            example, refs[0].rsplit("/", 1)[-1] if refs else None))
     return found
 
 
@@ -149,6 +151,20 @@ def operations(document: dict) -> list[Operation]:
     return sorted(found, key=lambda o: (rank.get(o.tag, len(rank)), o.tag, o.path, o.method))
 
 
+def objects(document: dict) -> list[tuple[str, str, list[Field]]]:
+    """Each named schema with fields: its name, description and fields."""
+    found = []
+    for name, schema in document.get("components", {}).get("schemas", {}).items():
+        properties = schema.get("properties")
+        if not properties:
+            continue
+        required = set(schema.get("required", ()))
+        found.append((name, schema.get("description", ""),
+                      [Field(field_name, "body", type_of(document, prop), field_name in required,
+                             prop.get("description", "")) for field_name, prop in properties.items()]))
+    return found
+
+
 def groups(found: list[Operation]) -> list[tuple[str, list[Operation]]]:
     tags: dict[str, list[Operation]] = {}
     for operation in found:
@@ -168,7 +184,7 @@ def reference():
     base = app.config["PUBLIC_BASE_URL"].rstrip("/") + openapi.BASE
     shown = {"token": _pretty(examples.TOKEN), "list": _pretty(examples.CASE_LIST), "case": _pretty(examples.CASE),
              "action": _pretty(examples.ACTION_REQUEST), "problem": _pretty(examples.PROBLEM)}
-    return render_template("public/developers.html", groups=groups(found), operations=found, base=base,
+    return render_template("public/developers.html", groups=groups(found), objects=objects(document), base=base,
                            document=document, reference=examples.REFERENCE, shown=shown,
                            etag=f'"{examples.REFERENCE}.{examples.CASE["revision"]}"',
                            names={o.id: f"{o.method} {o.path}" for o in found})

@@ -55,6 +55,20 @@ def test_every_operation_of_the_document_is_on_the_page(client, document, locale
             assert f'href="#{operation["operationId"]}"' in page  # in the contents
 
 
+@pytest.mark.parametrize("locale", ["en", "ar"])
+def test_every_object_of_the_document_is_on_the_page_with_its_fields(client, document, locale):
+    page = _page(client, locale)
+    for name, schema in document["components"]["schemas"].items():
+        if "properties" not in schema:
+            continue
+        heading = re.search(rf'<h3 id="schema-{name}">', page)
+        assert heading, name
+        section = page[heading.end():].split('<section class="portal-api-operation"', 1)[0]
+        for field in schema["properties"]:
+            assert f">{field}</code>" in section, (name, field)
+    assert 'href="#schema-Case"' in page  # a response's body links to its object
+
+
 def test_the_page_has_the_worked_examples(app, client):
     page = _page(client)
     base = app.config["PUBLIC_BASE_URL"].rstrip("/") + "/api/v1"
