@@ -24,6 +24,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from portal.accounts import api_clients
+
 from .. import factories
 from ..api import register
 from ..browser.support import LiveServer
@@ -80,7 +82,10 @@ def _operations(document: dict) -> set[str]:
 
 def test_schemathesis_finds_nothing_in_any_operation(app, server, tmp_path: Path):
     _cases(app)
-    registered = register(app, "Fuzzer", roles=("caseworker",), departments=("public-works",))
+    # Every scope there is and the roles that do most, so that every operation (those added later
+    # too) is reached past its authorisation; one department, so that others' cases are 404s.
+    registered = register(app, "Fuzzer", roles=("supervisor", "contact_centre"), departments=("public-works",),
+                          scopes=tuple(api_clients.SCOPES))
     location = server("/api/v1/openapi.json")
     document = requests.get(location, timeout=10).json()
     config = tmp_path / "schemathesis.toml"
