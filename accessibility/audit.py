@@ -130,6 +130,7 @@ def plan(catalog) -> list[Target]:
         Target("accessibility", "default"),
         Target("privacy", "default"),
         Target("not-found", "default"),
+        Target("developers", "default"),
     ]
     checked = checked_questions(catalog)
     for code, definition in reports(catalog).items():
@@ -601,7 +602,7 @@ class Auditor(Walks, StaffWalks):
         emulate_viewport(self.driver, *WIDE)
         set_text_size(self.driver, 1)
         steps = (
-            [("public pages", self.public_pages)]
+            [("public pages", self.public_pages), ("developers", self.developers)]
             + [(f"report/{code}", partial(self.service, code)) for code in reports(self.catalog)]
             + [("tracking", self.tracking)]
             + [
@@ -655,6 +656,11 @@ class Auditor(Walks, StaffWalks):
             self.audit(page, "default")
         self.get(NOT_FOUND_PATH)
         self.audit("not-found", "default")
+
+    def developers(self) -> None:
+        """The case API's documentation: long tables and code blocks that must scroll on their own."""
+        self.get("/developers")
+        self.audit("developers", "default")
 
     def service(self, code: str) -> None:
         definition = self.catalog.service(code)

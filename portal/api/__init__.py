@@ -52,7 +52,7 @@ def _never_stored(response):
     return response
 
 
-from . import cases, oauth, openapi, services, tokens  # noqa: E402  (views register on bp)
+from . import cases, oauth, openapi, reference, services, tokens  # noqa: E402  (views register on bp)
 from . import intake  # noqa: E402,F401  (POST /cases)
 from . import webhooks  # noqa: E402, F401
 from . import casefiles, casework, feed  # noqa: E402
@@ -63,6 +63,7 @@ def init_app(app: Flask) -> None:
     csrf.exempt(bp)
     oauth.init_app(app)
     app.register_blueprint(bp)
+    app.register_blueprint(reference.bp)  # /developers: an HTML page, outside the API's prefix
     # Errors under /api that no view of the blueprint raised (no route, wrong method, a body too
     # large, the rate limiter) reach the app's handlers, which ask this one for /api paths.
     app.extensions["api_error"] = lambda error: (problems.from_exception(error) if is_api_request() else None)

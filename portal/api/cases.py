@@ -5,9 +5,9 @@ and departments; a case outside them is the same 404 as one that does not exist.
 
 from __future__ import annotations
 
-import base64
+import re
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, request
@@ -21,17 +21,18 @@ from . import bp
 from .common import json_body, operation, reply
 from .idempotency import idempotent
 from .problems import Problem
-from .schemas import ref, responses
+from .schemas import IDEMPOTENCY_KEY, IF_MATCH, STATUS, link, ref, responses
 
 MAX_PAGE = 100
 NOTE_LIMIT = 4000
 STEPS = {step for step, _ in staffwork.STAFF_STEPS}
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Microseconds since 1970 (up to the year 2286), and a case id as the database's INTEGER holds it.
+CURSOR_FORM = "^([0-9]{1,16})-([0-9]{1,9})$"
+CURSOR = re.compile(CURSOR_FORM)
+
 REFERENCE = {"name": "reference", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 16}}
-IF_MATCH = {"name": "If-Match", "in": "header", "required": True, "schema": {"type": "string"},
-            "description": "The ETag of the case as last read."}
-IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": True,
-                   "schema": {"type": "string", "maxLength": 255}}
 ETAG = {"ETag": {"description": "The case's version: send it back in If-Match to act on the case.",
                  "schema": {"type": "string"}}}
 
@@ -74,15 +75,19 @@ def _query() -> tuple[queue.Query, int]:
 
 
 def _wrap(cursor: str | None) -> str | None:
-    """A cursor as the client sees it: opaque, and safe in an address as it is."""
-    return base64.urlsafe_b64encode(cursor.encode()).decode().rstrip("=") if cursor else None
+    """A cursor as the client sees it: the last case's submission time in microseconds since 1970
+    and its id, so that any value of the documented form names a place in the list."""
+    if not cursor:
+        return None
+    submitted, id_ = cursor.split("_")
+    return f"{(datetime.fromisoformat(submitted) - EPOCH) // timedelta(microseconds=1)}-{id_}"
 
 
 def _unwrap(cursor: str) -> str:
-    try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except ValueError:
-        return cursor  # the queue refuses it, naming the parameter
+    match = CURSOR.fullmatch(cursor)
+    if match is None:
+        raise Problem("invalid-parameter", name="cursor", value=cursor)
+    return queue.cursor_text((EPOCH + timedelta(microseconds=int(match[1])), int(match[2])))
 
 
 def _summary(row: queue.Row) -> dict:
@@ -93,14 +98,15 @@ def _summary(row: queue.Row) -> dict:
 
 
 LIST_PARAMETERS = [
-    {"name": "status", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}, "explode": True,
+    {"name": "status", "in": "query", "schema": {"type": "array", "items": STATUS}, "explode": True,
      "description": "Only cases in this status (repeat for several)."},
-    {"name": "service", "in": "query", "schema": {"type": "string"}},
-    {"name": "department", "in": "query", "schema": {"type": "string"}},
+    {"name": "service", "in": "query", "schema": ref("ServiceCode"), "description": "Only cases of this service."},
+    {"name": "department", "in": "query", "schema": ref("DepartmentCode"),
+     "description": "Only cases of this department (of the client's)."},
     {"name": "updated_since", "in": "query", "schema": {"type": "string", "format": "date-time"},
      "description": "Only cases changed at or after this time (with its offset)."},
     {"name": "overdue", "in": "query", "schema": {"type": "string", "enum": ["true", "false"]}},
-    {"name": "cursor", "in": "query", "schema": {"type": "string"},
+    {"name": "cursor", "in": "query", "schema": {"type": "string", "pattern": CURSOR_FORM},
      "description": "The next_cursor of the page before."},
     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}},
 ]
@@ -109,7 +115,11 @@ LIST_PARAMETERS = [
 @bp.get("/cases")
 @operation({"operationId": "listCases", "summary": "Cases of the client's departments, oldest first",
             "tags": ["cases"], "parameters": LIST_PARAMETERS,
-            "responses": responses(200, ref("CaseList"), 400)}, scope="cases:read")
+            "responses": responses(200, ref("CaseList"), 400, links={
+                "getFirstCase": link("getCase", "Read the first case of the page.",
+                                     reference="$response.body#/items/0/reference"),
+                "getNextPage": link("listCases", "The next page.", cursor="$response.body#/next_cursor")})},
+           scope="cases:read")
 def cases(actor):
     query, limit = _query()
     page = queue.page(db.session(), actor, query, today(), size=limit)
@@ -148,7 +158,10 @@ def case_body(actor, case) -> dict:
 @bp.get("/cases/<reference>")
 @operation({"operationId": "getCase", "summary": "One case, with its history (every read is audited)",
             "tags": ["cases"], "parameters": [REFERENCE],
-            "responses": responses(200, ref("Case"), 404, headers=ETAG)}, scope="cases:read")
+            "responses": responses(200, ref("Case"), 404, headers=ETAG, links={
+                "actOnCase": link("actOnCase", "Take one of the case's actions, with its ETag in If-Match.",
+                                  reference="$response.body#/reference", action="$response.body#/actions/0",
+                                  header_If_Match="$response.header.ETag")})}, scope="cases:read")
 def case(actor, reference: str):
     found = open_case(actor, reference)
     return reply(case_body(actor, found), headers={"ETag": etag_of(found)})

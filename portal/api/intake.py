@@ -21,7 +21,7 @@ from . import bp
 from .common import json_body, operation, reply
 from .idempotency import idempotent
 from .problems import Problem
-from .schemas import SCHEMAS, ref, responses
+from .schemas import IDEMPOTENCY_KEY, SCHEMAS, ref, responses
 
 FIELDS = {"service_code", "answers", "resident", "locale"}
 RESIDENT_FIELDS = {"name", "email", "phone"}
@@ -103,8 +103,7 @@ def resident_locale(given: Any, default: str) -> str:
 @operation({"operationId": "createCase",
             "summary": "Make a case for a resident (channel api); the resident gets the receipt",
             "tags": ["cases"],
-            "parameters": [{"name": "Idempotency-Key", "in": "header", "required": True,
-                            "schema": {"type": "string", "maxLength": 255}}],
+            "parameters": [IDEMPOTENCY_KEY],
             "requestBody": {"required": True, "content": {"application/json": {"schema": ref("CaseRequest")}}},
             "responses": {**responses(201, ref("CreatedCase"), 400, 404, 409, 413, 415, 422,
                                       headers={"Location": {"description": "The case in the API.",

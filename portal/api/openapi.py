@@ -25,7 +25,7 @@ from flask import Flask, current_app
 from ..accounts import api_clients
 from . import bp
 from .common import operation, reply
-from .schemas import SCHEMAS, ref
+from .schemas import SCHEMAS, catalog_schemas, ref
 
 VERSION = "1.0.0"
 BASE = "/api/v1"
@@ -43,7 +43,8 @@ def build(app: Flask) -> dict:
                                         "language of Accept-Language, ETag and If-Match on actions, "
                                         "Idempotency-Key on every POST."},
                    servers=[{"url": BASE}])
-    for name, schema in SCHEMAS.items():
+    catalog = app.extensions["catalog"]
+    for name, schema in {**SCHEMAS, **catalog_schemas(catalog.services, [d.code for d in catalog.departments])}.items():
         spec.components.schema(name, schema)
     spec.components.security_scheme("oauth2", {
         "type": "oauth2", "description": "Client credentials; tokens live 15 minutes.",
@@ -65,6 +66,13 @@ def build(app: Flask) -> dict:
     return spec.to_dict()
 
 
+def cached(app: Flask) -> dict:
+    """The document, built once per app (the JSON here, and the developers' page)."""
+    if "api_openapi" not in app.extensions:
+        app.extensions["api_openapi"] = build(app)
+    return app.extensions["api_openapi"]
+
+
 @bp.get("/openapi.json")
 @operation({"operationId": "getOpenApi", "summary": "This document", "tags": ["meta"],
             "responses": {"200": {"description": "The OpenAPI 3.1 document.",
@@ -72,9 +80,6 @@ def build(app: Flask) -> dict:
                           "406": {"description": "Not acceptable.",
                                   "content": {"application/problem+json": {"schema": ref("Problem")}}}}})
 def document():
-    app = current_app._get_current_object()
-    if "api_openapi" not in app.extensions:
-        app.extensions["api_openapi"] = build(app)
-    response = reply(app.extensions["api_openapi"])
+    response = reply(cached(current_app._get_current_object()))
     response.headers["Cache-Control"] = "public, max-age=300"
     return response

@@ -3,9 +3,11 @@ once here and put in the document's components by ``openapi``."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from ..cases import workflow
+from . import examples
 
 DATE = {"type": "string", "format": "date"}
 TIME = {"type": "string", "format": "date-time"}
@@ -203,9 +205,16 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "required": ["error"],
     },
 }
+for _name, _example in {"Problem": examples.PROBLEM, "ServiceSummary": examples.SERVICE_SUMMARY,
+                        "ServiceList": examples.SERVICE_LIST, "Service": examples.SERVICE,
+                        "CaseSummary": examples.CASE_SUMMARY, "CaseList": examples.CASE_LIST, "Case": examples.CASE,
+                        "ActionRequest": examples.ACTION_REQUEST, "Token": examples.TOKEN,
+                        "OAuthError": examples.OAUTH_ERROR}.items():
+    SCHEMAS[_name]["examples"] = [_example]
 
 PROBLEM_STATUSES = {
-    400: "The request is not valid.", 401: "No token, or an unknown, expired or revoked one.",
+    400: "The request is not valid (any request with a NUL character in its address or form is refused so).",
+    401: "No token, or an unknown, expired or revoked one.",
     403: "The token's scope or the client's roles do not allow this.",
     404: "Not found, or not in the client's departments.", 405: "Method not allowed.", 406: "Not acceptable.",
     409: "A conflict (the case's status, or a request with this Idempotency-Key in flight).",
@@ -214,7 +223,7 @@ PROBLEM_STATUSES = {
     428: "If-Match is missing.", 429: "Too many requests.", 500: "An error on the server's side.",
     503: "A service the operation needs (the virus scanner) is unavailable; nothing was changed.",
 }
-ALWAYS = (401, 403, 406, 429, 500)
+ALWAYS = (400, 401, 403, 406, 429, 500)
 
 
 def ref(name: str) -> dict[str, str]:
@@ -226,8 +235,35 @@ def problem(status: int) -> dict[str, Any]:
             "content": {"application/problem+json": {"schema": ref("Problem")}}}
 
 
-def responses(status: int, schema: dict[str, Any], *errors: int, headers: dict | None = None) -> dict:
+def catalog_schemas(services: Iterable[str], departments: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The named schemas that come from the app's catalog: the codes of its services and departments."""
+    return {"ServiceCode": {"type": "string", "enum": sorted(services)},
+            "DepartmentCode": {"type": "string", "enum": sorted(departments)}}
+
+
+def link(operation_id: str, description: str, **parameters: str) -> dict[str, Any]:
+    """An OpenAPI link from a response to the operation it leads to; ``parameters`` name the
+    operation's parameters (a header's as ``header_If_Match``) and the runtime expressions that fill them."""
+    named = {(f"header.{name.removeprefix('header_').replace('_', '-')}" if name.startswith("header_") else name): value
+             for name, value in parameters.items()}
+    return {"operationId": operation_id, "description": description, "parameters": named}
+
+
+def responses(status: int, schema: dict[str, Any], *errors: int, headers: dict | None = None,
+              links: dict[str, dict] | None = None) -> dict:
     ok: dict[str, Any] = {"description": "Success.", "content": {"application/json": {"schema": schema}}}
     if headers:
         ok["headers"] = headers
+    if links:
+        ok["links"] = links
     return {str(status): ok, **{str(code): problem(code) for code in sorted({*errors, *ALWAYS})}}
+
+
+# The request headers of a POST: the case's version it was read at, and a key for safe retries.
+IF_MATCH = {"name": "If-Match", "in": "header", "required": True,
+            "schema": {"type": "string", "minLength": 1, "pattern": r"\S"},
+            "description": "The ETag of the case as last read."}
+IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": True,
+                   "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"\S"},
+                   "description": "A key unique to this request (a UUID): a retry with the same key "
+                                  "and body gets the first response again."}

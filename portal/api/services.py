@@ -9,7 +9,7 @@ from ..catalog.answers_schema import answers_schema
 from . import bp
 from .common import operation, reply
 from .problems import Problem
-from .schemas import ref, responses
+from .schemas import link, ref, responses
 
 
 def _locale() -> str:
@@ -28,7 +28,9 @@ def _service(definition, locale: str, *, full: bool) -> dict:
 @bp.get("/services")
 @operation({"operationId": "listServices", "summary": "The services residents can ask for",
             "tags": ["services"],
-            "responses": responses(200, ref("ServiceList"))}, scope="services:read")
+            "responses": responses(200, ref("ServiceList"), links={
+                "getFirstService": link("getService", "The first service, with its answers' schema.",
+                                        code="$response.body#/items/0/code")})}, scope="services:read")
 def services(actor):
     catalog, locale = current_app.extensions["catalog"], _locale()
     items = [_service(d, locale, full=False) for d in sorted(catalog.services.values(), key=lambda d: d.code)]

@@ -11,6 +11,10 @@ from .schemas import ref
 
 FORM = "application/x-www-form-urlencoded"
 OAUTH_ERROR = {"content": {"application/json": {"schema": ref("OAuthError")}}}
+# A request the portal refuses before OAuth reads it (a NUL character in the form) is a problem detail.
+BAD_REQUEST = {"description": "An OAuth error, or a request refused before it was read.",
+               "content": {"application/json": {"schema": ref("OAuthError")},
+                           "application/problem+json": {"schema": ref("Problem")}}}
 
 
 def _token_rate() -> str:
@@ -28,7 +32,7 @@ def _token_rate() -> str:
                                                  "client_secret": {"type": "string"}},
                 "required": ["grant_type"]}}}},
             "responses": {"200": {"description": "A token.", "content": {"application/json": {"schema": ref("Token")}}},
-                          "400": {"description": "An OAuth error.", **OAUTH_ERROR},
+                          "400": BAD_REQUEST,
                           "401": {"description": "The client could not be authenticated.", **OAUTH_ERROR},
                           "429": {"description": "Too many requests.",
                                   "content": {"application/problem+json": {"schema": ref("Problem")}}}}})
@@ -46,7 +50,7 @@ def token():
                 "required": ["token"]}}}},
             "responses": {"200": {"description": "Revoked (or already unknown).",
                                   "content": {"application/json": {"schema": {"type": "object"}}}},
-                          "400": {"description": "An OAuth error.", **OAUTH_ERROR},
+                          "400": BAD_REQUEST,
                           "401": {"description": "The client could not be authenticated.", **OAUTH_ERROR},
                           "429": {"description": "Too many requests.",
                                   "content": {"application/problem+json": {"schema": ref("Problem")}}}}})

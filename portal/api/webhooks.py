@@ -17,7 +17,7 @@ from . import bp
 from .common import json_body, operation, reply
 from .idempotency import idempotent
 from .problems import Problem
-from .schemas import SCHEMAS, TIME, problem, ref, responses
+from .schemas import IDEMPOTENCY_KEY, SCHEMAS, TIME, problem, ref, responses
 
 SCOPE = "webhooks:manage"
 EVENT = {"type": "string", "enum": list(EVENTS)}
@@ -106,8 +106,7 @@ def webhook_list(actor):
 @operation({"operationId": "createWebhook", "summary": "Subscribe a receiver to case events (the secret is in "
                                                        "this answer only)",
             "tags": ["webhooks"],
-            "parameters": [{"name": "Idempotency-Key", "in": "header", "required": True,
-                            "schema": {"type": "string", "maxLength": 255}}],
+            "parameters": [IDEMPOTENCY_KEY],
             "requestBody": {"required": True, "content": {"application/json": {"schema": ref("WebhookRequest")}}},
             "responses": responses(201, ref("NewWebhook"), 400, 409, 413, 415, 422,
                                    headers={"Location": {"schema": {"type": "string"}}})}, scope=SCOPE)

@@ -70,6 +70,7 @@ RULES: dict[str, Rule] = {
     "public.help": ANYONE,
     "public.accessibility": ANYONE,
     "public.privacy": ANYONE,
+    "developers.reference": ANYONE,
     "report.start": ANYONE,
     "report.question": HELD_DRAFT,
     "report.contact": HELD_DRAFT,
