@@ -99,11 +99,11 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     },
     "ActionRequest": {
         "type": "object",
-        "properties": {"public_note": {"type": "string", "maxLength": 4000,
+        "properties": {"public_note": {"type": ["string", "null"], "maxLength": 4000,
                                        "description": "What the resident reads, in the message this action "
-                                                      "sends them."},
-                       "internal_note": {"type": "string", "maxLength": 4000,
-                                         "description": "For staff only."}},
+                                                      "sends them (null or absent: none)."},
+                       "internal_note": {"type": ["string", "null"], "maxLength": 4000,
+                                         "description": "For staff only (null or absent: none)."}},
         "additionalProperties": False,
     },
     "NoteRequest": {
@@ -137,8 +137,9 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "properties": {"department": {"type": "string", "description": "The code of another department."},
                        "reason": {"type": "string", "minLength": 1, "maxLength": 2000,
                                   "description": "Why (an internal note)."},
-                       "public_note": {"type": "string", "maxLength": 2000,
-                                       "description": "What the resident is told with the news of the transfer."}},
+                       "public_note": {"type": ["string", "null"], "maxLength": 2000,
+                                       "description": "What the resident is told with the news of the transfer "
+                                                      "(null or absent: none)."}},
         "required": ["department", "reason"],
         "additionalProperties": False,
     },

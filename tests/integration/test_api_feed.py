@@ -117,7 +117,7 @@ def test_each_page_is_an_audited_read_of_its_cases(app, client, world, token, db
     assert sum(len(row.details["events"]) for row in by_case.values()) == 3
 
 
-@pytest.mark.parametrize("query", ["cursor=garbage", "cursor=ZTp4", "cursor=", "limit=0", "limit=201", "limit=x",
+@pytest.mark.parametrize("query", ["cursor=garbage", "cursor=ZTp4", "cursor=e", "cursor=e-1", "cursor=", "limit=0", "limit=201", "limit=x",
                                    "since=2024-01-01"])
 def test_a_bad_feed_parameter_is_a_400_problem(client, world, token, query):
     body = _problem(client.get(f"/api/v1/events?{query}", headers=bearer(token)), 400, "invalid-parameter")

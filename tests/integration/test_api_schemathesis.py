@@ -42,6 +42,11 @@ CONFIG = """
 [checks.positive_data_acceptance]
 expected-statuses = ["2xx", "401", "403", "404", "409", "412", "422", "429"]
 
+# A POST that changes a case without If-Match is 428 Precondition Required (RFC 6585), the status
+# made for it; a missing Idempotency-Key is 400.
+[checks.missing_required_header]
+expected-statuses = ["400", "401", "403", "406", "415", "422", "428"]
+
 # Each token request checks the client's secret with Argon2 (slow on purpose): fewer of them.
 [[operations]]
 include-path-regex = "^/oauth/"
