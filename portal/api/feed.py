@@ -1,5 +1,5 @@
 """The change feed: every event of the cases the client may read (its departments, by the policy),
-oldest first, from an opaque cursor on (``cases.feed``). A back-office system keeps the last
+oldest first, from a cursor on (``cases.feed``). A back-office system keeps the last
 ``next_cursor`` and asks again with it: it gets what happened since, and never the same event
 twice. The notes in each page are personal data: each page's read is audited per case."""
 
