@@ -219,35 +219,48 @@ test: venv assets i18n-compile lint ## Check the layers (make lint), then run th
 	banner() { printf '\n==================== %s ====================\n\n' "$$*"; }
 	result() { if [ "$$1" -eq 0 ]; then echo passed; else echo "FAILED (exit $$1)"; fi; }
 
-	banner "Test run 1 of 2: SQLite"
+	# The two runs go side by side, one on each core: the PostgreSQL run in the background, its
+	# output kept in a file and shown once the SQLite run (shown as it goes) has ended. Each has
+	# its own pytest temporary folder.
+	both_start=$$SECONDS
+	pgdir=$$(mktemp -d /tmp/portal-pg.XXXXXX)
+	runs=$$(mktemp -d /tmp/portal-test-runs.XXXXXX)
+	trap 'kill $$(jobs -p) 2>/dev/null || true; scripts/pg-throwaway stop "$$pgdir" || true; rm -rf "$$runs"' EXIT
+	trap 'exit 130' INT TERM
+	(
+	  start=$$SECONDS
+	  pg_rc=0
+	  # In /tmp, which the postgres user can reach; removed again however the run ends.
+	  if url=$$(scripts/pg-throwaway start "$$pgdir"); then
+	    echo "TEST_DATABASE_URL=$$url"
+	    # The accessibility audit looks at the pages' HTML, which is the same on either database: it
+	    # runs once, on SQLite, to keep the whole run within the time CI allows.
+	    TEST_DATABASE_URL=$$url $(PY) -m pytest --ignore=accessibility -p no:cacheprovider \
+	      --basetemp="$$runs/postgresql" $(PYTEST_ARGS) || pg_rc=$$?
+	  else
+	    echo "make: could not start the throwaway PostgreSQL server." >&2
+	    pg_rc=1
+	  fi
+	  echo "$$pg_rc $$((SECONDS - start))" > "$$runs/result"
+	) > "$$runs/log" 2>&1 &
+	pg_job=$$!
+
+	banner "Test run 1 of 2: SQLite (the PostgreSQL run goes at the same time; its output follows)"
 	start=$$SECONDS
 	sqlite_rc=0
-	env -u TEST_DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS) || sqlite_rc=$$?
+	env -u TEST_DATABASE_URL $(PY) -m pytest --basetemp="$$runs/sqlite" $(PYTEST_ARGS) || sqlite_rc=$$?
 	sqlite_time=$$((SECONDS - start))
 
+	wait $$pg_job || true
 	banner "Test run 2 of 2: PostgreSQL (throwaway cluster; the accessibility audit ran on SQLite)"
-	start=$$SECONDS
-	pg_rc=0
-	# In /tmp, which the postgres user can reach; removed again however the run ends.
-	pgdir=$$(mktemp -d /tmp/portal-pg.XXXXXX)
-	trap 'scripts/pg-throwaway stop "$$pgdir" || true' EXIT
-	trap 'exit 130' INT TERM
-	if url=$$(scripts/pg-throwaway start "$$pgdir"); then
-	  echo "TEST_DATABASE_URL=$$url"
-	  # The accessibility audit looks at the pages' HTML, which is the same on either database: it
-	  # runs once, on SQLite, to keep the whole run within the time CI allows.
-	  TEST_DATABASE_URL=$$url $(PY) -m pytest --ignore=accessibility $(PYTEST_ARGS) || pg_rc=$$?
-	else
-	  echo "make: could not start the throwaway PostgreSQL server." >&2
-	  pg_rc=1
-	fi
-	pg_time=$$((SECONDS - start))
+	cat "$$runs/log"
+	read -r pg_rc pg_time < "$$runs/result" || { pg_rc=1; pg_time="?"; }
 	scripts/pg-throwaway stop "$$pgdir" || true
-	trap - EXIT
 
 	banner "Summary"
 	echo "  SQLite:     $$(result $$sqlite_rc) in $${sqlite_time}s"
 	echo "  PostgreSQL: $$(result $$pg_rc) in $${pg_time}s"
+	echo "  Both, side by side: $$((SECONDS - both_start))s"
 	[ "$$sqlite_rc" -eq 0 ] && [ "$$pg_rc" -eq 0 ]
 
 lint: venv ## Check the import-linter contracts (layers, no cycles) and that every module compiles
