@@ -204,6 +204,11 @@ def _search() -> service_requests.Search:
     ids = tuple(i.strip() for i in request.args.get("service_request_id", "").split(",") if i.strip())
     if len(ids) > MAX_IDS:
         raise Open311Error((400, _("Ask for at most %(count)s service_request_id values at once.", count=MAX_IDS)))
+    size = _number("page_size", PAGE_SIZE, MAX_PAGE_SIZE)
+    page = _number("page", 1, 10_000)
+    if ids:
+        # The specification: service_request_id "overrides all other arguments".
+        return service_requests.Search(references=ids, offset=(page - 1) * size, limit=size)
     codes = tuple(c.strip() for c in request.args.get("service_code", "").split(",") if c.strip())
     for code in codes:
         service(code)
@@ -211,11 +216,9 @@ def _search() -> service_requests.Search:
     if set(statuses) - {service_requests.OPEN, service_requests.CLOSED}:
         raise Open311Error((400, _("status must be open, closed or both.")))
     start, end = window()
-    if not ids and start is None:
+    if start is None:
         end = datetime.now(UTC)
         start = end - WINDOW
-    size = _number("page_size", PAGE_SIZE, MAX_PAGE_SIZE)
-    page = _number("page", 1, 10_000)
     return service_requests.Search(references=ids, service_codes=codes, start=start, end=end, statuses=statuses,
                                    offset=(page - 1) * size, limit=size)
 

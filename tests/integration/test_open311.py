@@ -193,6 +193,11 @@ def test_requests_are_searched_by_id_code_status_and_window_with_pages_and_histo
     both = client.get(f"{BASE}/requests.json?service_request_id={first},{second}&page_size=1").get_json()
     page_two = client.get(f"{BASE}/requests.json?service_request_id={first},{second}&page_size=1&page=2").get_json()
     assert len(both) == 1 and len(page_two) == 1 and both[0] != page_two[0]
+    # service_request_id overrides every other argument, as the specification says.
+    overriding = {"service_request_id": f"{first},{second}", "status": "closed", "service_code": "streetlight-out",
+                  "start_date": "2020-01-01T00:00:00Z", "end_date": "2020-01-02T00:00:00Z"}
+    assert {r["service_request_id"] for r in client.get(f"{BASE}/requests.json", query_string=overriding)
+            .get_json()} == {first, second}
     extended = client.get(f"{BASE}/requests/{second}.json?extensions=true").get_json()[0]
     assert [n["status"] for n in extended["notes"]][-1] == "closed"
     now = datetime.now(UTC)
