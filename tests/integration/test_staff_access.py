@@ -29,7 +29,7 @@ MEMBERS = {
 }
 FILL = {"action": "review", "code": "pothole", "qcode": "location", "item_id": "x", "token": "t" * 43,
         "template_id": 1, "staff_id": 1, "filter_id": 1, "public_id": "x" * 22,
-        "version": "published"}
+        "version": "published", "webhook_id": "wh_x"}
 SKIP = {"staff_auth.sign_out", "staff_auth.second_factor", "staff_auth.extend_session"}
 
 
