@@ -69,7 +69,8 @@ def create(session: Session, actor: Actor, *, name: str, roles: Iterable[str], d
     if unknown:
         raise ApiClientError("unknown_scope", ", ".join(unknown))
     secret = secrets.token_urlsafe(32)
-    client = ApiClient(client_id=secrets.token_urlsafe(16), name=name.strip(), roles=roles,
+    # Hexadecimal: an id an operator pastes into a command never starts with "-" (read as an option).
+    client = ApiClient(client_id=secrets.token_hex(16), name=name.strip(), roles=roles,
                        departments=departments, scopes=scopes, secret_hash=passwords.hash_password(secret))
     session.add(client)
     session.flush()

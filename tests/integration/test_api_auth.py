@@ -28,6 +28,8 @@ def test_api_client_create_prints_the_secret_once_and_keeps_only_its_hash(app, d
     client = db_session.scalar(select(ApiClient).filter_by(client_id=registered.client_id))
     assert client.secret_hash.startswith("$argon2") and registered.secret not in client.secret_hash
     assert (client.roles, client.departments, client.scopes) == (["caseworker"], ["public-works"], ["cases:read"])
+    # An id an operator can paste into a command: never one that starts with "-" (an option).
+    assert all(c in "0123456789abcdef" for c in registered.client_id) and len(registered.client_id) == 32
     row = db_session.scalar(select(AuditRecord).filter_by(action="api_client.create"))
     assert row.target_id == registered.client_id and row.actor.startswith("system:cli:") and row.source == "cli"
 

@@ -96,7 +96,7 @@ def subscribe(app, client_id: str, url: str, *events: str) -> tuple[str, str]:
     for event in events or ("case.created", "case.status_changed", "case.public_note_added",
                             "case.transferred", "case.document_added"):
         args += ["--event", event]
-    args += ["--", client_id]  # a client id may start with "-"
+    args += [client_id]
     result = app.test_cli_runner().invoke(args=args)
     assert result.exit_code == 0, result.output
     return (re.search(r"webhook_id: (\S+)", result.output).group(1),
